@@ -1,0 +1,59 @@
+package dev.sluice.core.schema;
+
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the versioned schema ({@code db/migration/sluice}). The ingest worker runs it at start; every other
+ * component only reads the version. Safe when several instances start at once: Flyway holds a PostgreSQL
+ * advisory lock while it migrates, so one applies and the others find the work done.
+ */
+public final class SchemaMigrator {
+
+    public static final String LOCATION = "classpath:db/migration/sluice";
+    /** The publication the CDC connector reads; created by the migrations. */
+    public static final String PUBLICATION = "sluice_cdc";
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
+
+    private final Flyway flyway;
+
+    public SchemaMigrator(DataSource dataSource) {
+        this.flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(LOCATION)
+                .table("schema_history")
+                .failOnMissingLocations(true)
+                .load();
+    }
+
+    /** Brings the schema to the newest version; returns how many migrations this call applied. */
+    public int migrate() {
+        MigrateResult result = flyway.migrate();
+        log.info("Schema at version {} ({} migration(s) applied by this instance)",
+                result.targetSchemaVersion != null ? result.targetSchemaVersion : currentVersion(),
+                result.migrationsExecuted);
+        return result.migrationsExecuted;
+    }
+
+    /** The applied version, or null on an empty database. */
+    public String currentVersion() {
+        MigrationInfo current = flyway.info().current();
+        return current == null ? null : current.getVersion().getVersion();
+    }
+
+    /** The version this build's migrations lead to. */
+    public String latestVersion() {
+        MigrationInfo[] all = flyway.info().all();
+        return all.length == 0 ? null : all[all.length - 1].getVersion().getVersion();
+    }
+
+    /** Whether the database is at this build's version (other components wait for it). */
+    public boolean isUpToDate() {
+        return flyway.info().pending().length == 0 && currentVersion() != null;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.sluice.core.topic;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a topic is named and laid out. Topic names, partition counts and retention are configuration.
+ *
+ * @param name topic name
+ * @param partitions partition count; bounds how many consumers of one group can share the work
+ * @param replicationFactor replicas per partition, or -1 for the broker's default
+ * @param retention how long records are kept (for {@code pages.v1}: long enough to replay)
+ */
+public record TopicSpec(String name, int partitions, short replicationFactor, Duration retention) {
+
+    public TopicSpec {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[a-zA-Z0-9._-]{1,249}")) {
+            throw new IllegalArgumentException("invalid topic name: '" + name + "'");
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("topic " + name + " needs at least one partition");
+        }
+        if (replicationFactor < 1 && replicationFactor != -1) {
+            throw new IllegalArgumentException("topic " + name + ": replication factor must be -1 (broker default) or >= 1");
+        }
+        Objects.requireNonNull(retention, "retention");
+    }
+}

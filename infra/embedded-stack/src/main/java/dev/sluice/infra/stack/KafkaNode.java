@@ -1,0 +1,172 @@
+package dev.sluice.infra.stack;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker, in process: one KRaft node that is both broker and controller, with its log under a
+ * directory of ours. Formatted on first start only, so a restart on the same directory keeps every topic.
+ */
+public final class KafkaNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaNode.class);
+    private static final String CONTROLLER = "CONTROLLER";
+
+    private final Path directory;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    private KafkaNode(Path directory, int port, int controllerPort) {
+        this.directory = directory;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /**
+     * @param directory where the log lives (kept between starts)
+     * @param port client port, or 0 for any free one
+     */
+    public static KafkaNode start(Path directory, int port) {
+        KafkaNode node = new KafkaNode(directory, FreePorts.require(port, "Kafka"), FreePorts.pick());
+        node.startServer();
+        return node;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Stops and starts the broker on the same port and log: what a broker restart looks like to clients. */
+    public synchronized void restart() {
+        stopServer();
+        startServer();
+    }
+
+    public synchronized void stop() {
+        stopServer();
+    }
+
+    public synchronized void startAgain() {
+        if (server == null) {
+            startServer();
+        }
+    }
+
+    private synchronized void startServer() {
+        long started = System.nanoTime();
+        KafkaConfig config = new KafkaConfig(properties(), false);
+        format(config);
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        awaitReady();
+        log.info("Kafka broker ready at {} in {} ms (log in {})", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), directory);
+    }
+
+    private Map<String, Object> properties() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+        props.put("controller.listener.names", CONTROLLER);
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("log.dirs", directory.resolve("log").toString());
+        // One node: internal topics cannot have more replicas than that.
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "10");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "10");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("min.insync.replicas", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        // Components create the topics they own (with their partition counts and retention); a typo must fail.
+        props.put("auto.create.topics.enable", "false");
+        props.put("log.cleaner.dedupe.buffer.size", "2097152");
+        props.put("num.network.threads", "2");
+        props.put("num.io.threads", "4");
+        return props;
+    }
+
+    /** Formats the log on first start only: a formatted log keeps its cluster id and every topic. */
+    private void format(KafkaConfig config) {
+        if (Files.exists(directory.resolve("log").resolve("meta.properties"))) {
+            return;
+        }
+        try {
+            Files.createDirectories(directory.resolve("log"));
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(directory.resolve("log").toString()))
+                    .setMetadataLogDirectory(config.metadataLogDir())
+                    .setControllerListenerName(CONTROLLER)
+                    .setReleaseVersion(MetadataVersion.latestProduction())
+                    .run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format the Kafka log in " + directory, e);
+        }
+    }
+
+    private void awaitReady() {
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        try (Admin client = Admin.create(admin)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    if (!client.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Kafka did not become ready at " + bootstrapServers(), e);
+                    }
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    private synchronized void stopServer() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopServer();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.sluice.infra.stack;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL 17 server from Maven binaries (zonky), configured for logical decoding. Its data directory is
+ * ours: a durable node keeps it between starts; a test node may trade durability for speed.
+ */
+public final class PostgresNode implements AutoCloseable {
+
+    public static final String USER = "postgres";
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresNode.class);
+
+    private final Path dataDirectory;
+    private final Path binariesCache;
+    private final int port;
+    private final boolean durable;
+    private EmbeddedPostgres server;
+
+    private PostgresNode(Path dataDirectory, Path binariesCache, int port, boolean durable) {
+        this.dataDirectory = dataDirectory;
+        this.binariesCache = binariesCache;
+        this.port = port;
+        this.durable = durable;
+    }
+
+    /**
+     * @param dataDirectory the cluster's data (kept between starts)
+     * @param binariesCache where the PostgreSQL binaries are unpacked, shared by every start (saves ~2.5 s)
+     * @param port port, or 0 for any free one
+     * @param durable false skips fsync: fine for tests, never for data you keep
+     */
+    public static PostgresNode start(Path dataDirectory, Path binariesCache, int port, boolean durable) {
+        PostgresNode node = new PostgresNode(dataDirectory, binariesCache, FreePorts.require(port, "PostgreSQL"), durable);
+        node.startServer();
+        return node;
+    }
+
+    /** {@code postgresql://127.0.0.1:port/database}. */
+    public String url(String database) {
+        return "postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Stops (fast shutdown) and starts again on the same data and port. */
+    public synchronized void restart() {
+        stopServer();
+        startServer();
+    }
+
+    private synchronized void startServer() {
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(dataDirectory);
+            Files.createDirectories(binariesCache);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setOverrideWorkingDirectory(binariesCache.toFile())
+                    .setPort(port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // Debezium reads changes through logical decoding (pgoutput).
+                    .setServerConfig("wal_level", "logical")
+                    .setServerConfig("max_wal_senders", "10")
+                    .setServerConfig("max_replication_slots", "10")
+                    .setServerConfig("max_connections", "200")
+                    // zonky defaults to synchronous_commit=off: a durable node must not lose acknowledged commits,
+                    // and logical decoding only sees flushed WAL (off would delay every change event).
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("listen_addresses", "127.0.0.1");
+            if (!durable) {
+                // Without fsync a synchronous commit is cheap; durability is given up, latency is not.
+                builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
+            }
+            server = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory, e);
+        }
+        log.info("PostgreSQL ready at 127.0.0.1:{} in {} ms (data in {})", port,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDirectory);
+    }
+
+    private synchronized void stopServer() {
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot stop PostgreSQL", e);
+            } finally {
+                server = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopServer();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.sluice.infra.stack;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka, PostgreSQL and Redis for Sluice: each one started embedded, or, when the environment names it
+ * ({@code SLUICE_KAFKA_BOOTSTRAP}, {@code SLUICE_PG_URL}, {@code SLUICE_REDIS_URL}), the external one used as is.
+ * The three embedded services start in parallel. The tests and the local run share this code.
+ */
+public final class Stack implements AutoCloseable {
+
+    /** The database the pipeline uses on an embedded server. */
+    public static final String DATABASE = "sluice";
+
+    private static final Logger log = LoggerFactory.getLogger(Stack.class);
+
+    private final KafkaNode kafka;
+    private final PostgresNode postgres;
+    private final RedisNode redis;
+    private final Connections connections;
+
+    private Stack(KafkaNode kafka, PostgresNode postgres, RedisNode redis, Connections connections) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+        this.redis = redis;
+        this.connections = connections;
+    }
+
+    public static Stack start(StackOptions options) {
+        long started = System.nanoTime();
+        var env = options.environment();
+        String externalKafka = blankToNull(env.get(Connections.KAFKA_BOOTSTRAP));
+        String externalPg = blankToNull(env.get(Connections.PG_URL));
+        String externalRedis = blankToNull(env.get(Connections.REDIS_URL));
+
+        CompletableFuture<KafkaNode> kafka = externalKafka != null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> KafkaNode.start(options.directory().resolve("kafka"), options.kafkaPort()));
+        CompletableFuture<PostgresNode> postgres = externalPg != null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> {
+                    PostgresNode node = PostgresNode.start(options.directory().resolve("postgres"),
+                            options.binariesCache(), options.postgresPort(), options.durable());
+                    createDatabaseIfAbsent(node.url("postgres"), DATABASE);
+                    return node;
+                });
+        CompletableFuture<RedisNode> redis = externalRedis != null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> RedisNode.start(options.directory().resolve("redis"), options.redisPort(), options.durable()));
+        try {
+            CompletableFuture.allOf(kafka, postgres, redis).join();
+        } catch (CompletionException e) {
+            // Stop whatever did start before reporting the failure.
+            closeQuietly(redis.getNow(null));
+            closeQuietly(postgres.getNow(null));
+            closeQuietly(kafka.getNow(null));
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        Connections connections = new Connections(
+                externalKafka != null ? externalKafka : kafka.join().bootstrapServers(),
+                externalPg != null ? externalPg : postgres.join().url(DATABASE),
+                externalPg != null ? env.getOrDefault(Connections.PG_USER, PostgresNode.USER) : PostgresNode.USER,
+                externalPg != null ? env.getOrDefault(Connections.PG_PASSWORD, "") : "",
+                externalRedis != null ? externalRedis : redis.join().url());
+        log.info("Stack ready in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), connections);
+        return new Stack(kafka.join(), postgres.join(), redis.join(), connections);
+    }
+
+    public Connections connections() {
+        return connections;
+    }
+
+    /** The embedded broker, for fault injection; empty when Kafka is external. */
+    public Optional<KafkaNode> kafka() {
+        return Optional.ofNullable(kafka);
+    }
+
+    /** The embedded PostgreSQL, for fault injection; empty when PostgreSQL is external. */
+    public Optional<PostgresNode> postgres() {
+        return Optional.ofNullable(postgres);
+    }
+
+    /** The embedded Redis, for fault injection; empty when Redis is external. */
+    public Optional<RedisNode> redis() {
+        return Optional.ofNullable(redis);
+    }
+
+    /** Creates a database on the stack's PostgreSQL server unless it exists; returns its connections. */
+    public Connections createDatabase(String name) {
+        Connections forDatabase = connections.withDatabase(name);
+        createDatabaseIfAbsent(connections.withDatabase("postgres"), name);
+        return forDatabase;
+    }
+
+    private static void createDatabaseIfAbsent(String adminUrl, String name) {
+        createDatabaseIfAbsent("jdbc:" + adminUrl, PostgresNode.USER, "", name);
+    }
+
+    private static void createDatabaseIfAbsent(Connections admin, String name) {
+        createDatabaseIfAbsent(admin.jdbcUrl(), admin.postgresUser(), admin.postgresPassword(), name);
+    }
+
+    private static void createDatabaseIfAbsent(String jdbcUrl, String user, String password, String name) {
+        if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("not a plain database name: " + name);
+        }
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password);
+                Statement statement = connection.createStatement()) {
+            try (ResultSet exists = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                if (exists.next()) {
+                    return;
+                }
+            }
+            statement.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+    }
+
+    /** Stops the embedded services: PostgreSQL, then Kafka, then Redis. */
+    @Override
+    public void close() {
+        closeQuietly(postgres);
+        closeQuietly(kafka);
+        closeQuietly(redis);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("Failed to stop {}", closeable.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}
