@@ -15,25 +15,38 @@ import org.slf4j.LoggerFactory;
 public final class SchemaMigrator {
 
     public static final String LOCATION = "classpath:db/migration/sluice";
+    /**
+     * The newest migration of this build. Components without JDBC (the API) compare the database against it;
+     * a test keeps it equal to the newest file in {@link #LOCATION}.
+     */
+    public static final String LATEST_VERSION = "4";
+
     /** The publication the CDC connector reads; created by the migrations. */
     public static final String PUBLICATION = "sluice_cdc";
 
     private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
 
+    /** For reading the version: fails fast when the database is unreachable (health checks call it). */
     private final Flyway flyway;
+    /** For migrating at start: waits for a database that is still starting (retries with backoff, ~2 minutes). */
+    private final Flyway patientFlyway;
 
     public SchemaMigrator(DataSource dataSource) {
-        this.flyway = Flyway.configure()
+        this.flyway = configure(dataSource).load();
+        this.patientFlyway = configure(dataSource).connectRetries(8).load();
+    }
+
+    private static org.flywaydb.core.api.configuration.FluentConfiguration configure(DataSource dataSource) {
+        return Flyway.configure()
                 .dataSource(dataSource)
                 .locations(LOCATION)
                 .table("schema_history")
-                .failOnMissingLocations(true)
-                .load();
+                .failOnMissingLocations(true);
     }
 
     /** Brings the schema to the newest version; returns how many migrations this call applied. */
     public int migrate() {
-        MigrateResult result = flyway.migrate();
+        MigrateResult result = patientFlyway.migrate();
         log.info("Schema at version {} ({} migration(s) applied by this instance)",
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : currentVersion(),
                 result.migrationsExecuted);

@@ -79,7 +79,7 @@ class SchemaMigratorIT {
 
         assertThat(migrator.currentVersion()).isNull();
         assertThat(migrator.isUpToDate()).isFalse();
-        assertThat(migrator.latestVersion()).isEqualTo("4");
+        assertThat(migrator.latestVersion()).isEqualTo(SchemaMigrator.LATEST_VERSION);
     }
 
     private static void await(CyclicBarrier barrier) {

@@ -53,6 +53,14 @@ public final class SharedStack {
         return get().connections();
     }
 
+    /**
+     * The connections of a test class annotated {@link SharedStackTest}: the shared servers, the class's own
+     * database (created on first use). For set-up that runs before Spring, such as migrating that database.
+     */
+    public static Connections forTestClass(Class<?> testClass) {
+        return SharedStackExtension.databaseConnections(testClass);
+    }
+
     /** Something that must stop before the stack does (an application context still talking to it). */
     public static synchronized void closeBeforeStack(AutoCloseable closeable) {
         closeFirst.add(closeable);

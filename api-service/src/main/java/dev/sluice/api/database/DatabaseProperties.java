@@ -1,0 +1,20 @@
+package dev.sluice.api.database;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The API's reactive connection pool to PostgreSQL ({@code sluice.api.database.*}).
+ *
+ * @param poolInitialSize connections opened at start (default 2)
+ * @param poolMaxSize most connections at once (default 16): each one is a PostgreSQL backend
+ * @param poolMaxIdleTime an idle connection is closed after this (default 10m)
+ * @param acquireTimeout how long a request waits for a connection before failing (default 5s)
+ */
+@ConfigurationProperties("sluice.api.database")
+public record DatabaseProperties(
+        @DefaultValue("2") int poolInitialSize,
+        @DefaultValue("16") int poolMaxSize,
+        @DefaultValue("10m") Duration poolMaxIdleTime,
+        @DefaultValue("5s") Duration acquireTimeout) {}

@@ -1,0 +1,73 @@
+package dev.sluice.platform.connection;
+
+import java.net.URI;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Where Kafka, PostgreSQL and Redis are. Each is one setting, overridable from the environment
+ * ({@code SLUICE_KAFKA_BOOTSTRAP}, {@code SLUICE_PG_URL}, {@code SLUICE_PG_USER}, {@code SLUICE_PG_PASSWORD},
+ * {@code SLUICE_REDIS_URL}); the Spring settings of each client ({@code spring.kafka.bootstrap-servers},
+ * {@code spring.datasource.*}, {@code spring.data.redis.url}) follow from them unless set explicitly.
+ */
+@ConfigurationProperties("sluice")
+public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Postgres postgres, @DefaultValue Redis redis) {
+
+    /** @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port]} */
+    public record Kafka(@DefaultValue("localhost:9092") String bootstrap) {}
+
+    /**
+     * @param url {@code postgresql://host:port/database[?params]}; prefixed with {@code jdbc:} or {@code r2dbc:} for
+     *     each driver
+     * @param user database user
+     * @param password database password; no default (empty means none)
+     */
+    public record Postgres(
+            @DefaultValue("postgresql://localhost:5432/sluice") String url,
+            @DefaultValue("sluice") String user,
+            @DefaultValue("") String password) {
+
+        public Postgres {
+            if (!url.startsWith("postgresql://")) {
+                throw new IllegalArgumentException("sluice.postgres.url (SLUICE_PG_URL) must look like "
+                        + "postgresql://host:port/database, not " + url);
+            }
+        }
+
+        public String jdbcUrl() {
+            return "jdbc:" + url;
+        }
+
+        public String r2dbcUrl() {
+            return "r2dbc:" + url;
+        }
+
+        public String host() {
+            return URI.create(url).getHost();
+        }
+
+        public int port() {
+            int port = URI.create(url).getPort();
+            return port < 0 ? 5432 : port;
+        }
+
+        public String database() {
+            String path = URI.create(url).getPath();
+            return path == null || path.length() <= 1 ? "postgres" : path.substring(1);
+        }
+
+        @Override
+        public String toString() {
+            return "Postgres[url=" + url + ", user=" + user + ", password=***]";
+        }
+    }
+
+    /** @param url {@code redis://[:password@]host:port[/database]} */
+    public record Redis(@DefaultValue("redis://localhost:6379") String url) {
+
+        @Override
+        public String toString() {
+            return "Redis[url=" + url.replaceAll("//[^@/]*@", "//***@") + "]";
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.platform.connection;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.env.PropertiesPropertySourceLoader;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.io.ClassPathResource;
+
+/**
+ * Adds, below everything else, (1) the Spring client settings derived from the {@code sluice.*} connection
+ * settings, as placeholders resolved when read (so a value set later, by a test or a profile, still flows
+ * through), with the defaults of {@link ConnectionProperties}; and (2) the platform's defaults
+ * ({@code sluice-platform-defaults.properties}: actuator exposure, graceful shutdown, metrics tags).
+ */
+public final class PlatformEnvironmentPostProcessor implements EnvironmentPostProcessor {
+
+    static final String DERIVED = "sluice-derived-client-settings";
+    static final String DEFAULTS = "sluice-platform-defaults";
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        ConnectionProperties defaults = Binder.get(new org.springframework.core.env.StandardEnvironment())
+                .bindOrCreate("sluice", ConnectionProperties.class);
+        Map<String, Object> derived = new LinkedHashMap<>();
+        derived.put("spring.kafka.bootstrap-servers", "${sluice.kafka.bootstrap:" + defaults.kafka().bootstrap() + "}");
+        derived.put("spring.datasource.url", "jdbc:${sluice.postgres.url:" + defaults.postgres().url() + "}");
+        derived.put("spring.datasource.username", "${sluice.postgres.user:" + defaults.postgres().user() + "}");
+        derived.put("spring.datasource.password", "${sluice.postgres.password:}");
+        derived.put("spring.data.redis.url", "${sluice.redis.url:" + defaults.redis().url() + "}");
+        environment.getPropertySources().addLast(new MapPropertySource(DERIVED, derived));
+        try {
+            new PropertiesPropertySourceLoader()
+                    .load(DEFAULTS, new ClassPathResource("sluice-platform-defaults.properties"))
+                    .forEach(environment.getPropertySources()::addLast);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read sluice-platform-defaults.properties", e);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.sluice.platform.topic;
+
+import dev.sluice.core.topic.TopicSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Creates the pipeline's topics that do not exist, with their partitions and retention, and retries in the
+ * background until Kafka answers; it is the {@code topics} health component, down until every topic exists.
+ *
+ * <p>It never changes an existing topic. Adding partitions to {@code pages.v1} would move pages to other
+ * partitions and break per-page ordering, so a mismatch is reported, not "fixed" (spring-kafka's KafkaAdmin
+ * would add the partitions, which is why this is not a KafkaAdmin).
+ */
+public final class TopicInitializer extends AbstractHealthIndicator implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicInitializer.class);
+    private static final Duration RETRY = Duration.ofSeconds(5);
+
+    private final Admin admin;
+    private final List<TopicSpec> topics;
+    private final ScheduledExecutorService retries;
+    private volatile boolean ready;
+    private volatile String problem = "not checked yet";
+    private volatile boolean running;
+
+    public TopicInitializer(Admin admin, List<TopicSpec> topics) {
+        super("Topic check failed");
+        this.admin = admin;
+        this.topics = List.copyOf(topics);
+        this.retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sluice-topic-initializer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Runs before listeners and producers start (they run in later phases). */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE + 1000;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        if (!ensureTopics()) {
+            scheduleRetry();
+        }
+    }
+
+    private void scheduleRetry() {
+        retries.schedule(() -> {
+            if (!ensureTopics()) {
+                scheduleRetry();
+            }
+        }, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** @return whether every topic exists */
+    synchronized boolean ensureTopics() {
+        try {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (TopicSpec spec : topics) {
+                if (!existing.contains(spec.name())) {
+                    missing.add(newTopic(spec));
+                }
+            }
+            for (NewTopic topic : missing) {
+                try {
+                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                    log.info("Created topic {} ({} partitions, retention {})", topic.name(),
+                            topic.numPartitions(), topic.configs().get(TopicConfig.RETENTION_MS_CONFIG));
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e; // another instance creating it at the same moment is fine
+                    }
+                }
+            }
+            reportPartitionMismatches(topics.stream().map(TopicSpec::name).filter(existing::contains).toList());
+            ready = true;
+            problem = null;
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problem = "interrupted";
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            problem = e.toString();
+            log.warn("Cannot ensure the pipeline's topics yet (retrying every {} s): {}", RETRY.toSeconds(), e.toString());
+            return false;
+        }
+    }
+
+    /** Only for topics that existed before: the ones just created have what was asked. */
+    private void reportPartitionMismatches(List<String> existed) throws ExecutionException, InterruptedException, TimeoutException {
+        if (existed.isEmpty()) {
+            return;
+        }
+        Map<String, TopicDescription> descriptions = admin.describeTopics(existed).allTopicNames().get(10, TimeUnit.SECONDS);
+        for (TopicSpec spec : topics) {
+            int actual = Optional.ofNullable(descriptions.get(spec.name())).map(d -> d.partitions().size()).orElse(spec.partitions());
+            if (actual != spec.partitions()) {
+                log.warn("Topic {} has {} partitions, configuration says {}: left as is (changing it would break per-page ordering)",
+                        spec.name(), actual, spec.partitions());
+            }
+        }
+    }
+
+    private static NewTopic newTopic(TopicSpec spec) {
+        Optional<Short> replication = spec.replicationFactor() < 0 ? Optional.empty() : Optional.of(spec.replicationFactor());
+        return new NewTopic(spec.name(), Optional.of(spec.partitions()), replication)
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(spec.retention().toMillis())));
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        if (ready) {
+            builder.up().withDetail("topics", topics.stream().map(TopicSpec::name).toList());
+        } else {
+            builder.down().withDetail("problem", problem);
+        }
+    }
+
+    @Override
+    public void stop() {
+        retries.shutdownNow();
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

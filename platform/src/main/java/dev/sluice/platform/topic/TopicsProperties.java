@@ -1,0 +1,71 @@
+package dev.sluice.platform.topic;
+
+import dev.sluice.core.envelope.PageEnvelopeSerde;
+import dev.sluice.core.topic.TopicSpec;
+import dev.sluice.core.topic.Topics;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The pipeline's topics: names, partition counts, replication and retention ({@code sluice.topics.*}). Each
+ * topic has its own record so each default is declared, and documented, once.
+ *
+ * <p>(A nested record cannot take its defaults from an array {@code @DefaultValue} on the parent: Boot binds it
+ * to null. Hence one record per topic.)
+ */
+@ConfigurationProperties("sluice.topics")
+public record TopicsProperties(
+        @DefaultValue Pages pages, @DefaultValue PagesDeadLetters pagesDeadLetters, @DefaultValue CdcPages cdcPages) {
+
+    /**
+     * {@code sluice.topics.pages.*}: writes from the API, keyed by page id.
+     *
+     * @param name topic name (default pages.v1)
+     * @param partitions partitions, the most ingest workers that can share the work (default 12)
+     * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
+     * @param retention how long writes are kept, so they can be replayed (default 7d)
+     */
+    public record Pages(
+            @DefaultValue("pages.v1") String name,
+            @DefaultValue("12") int partitions,
+            @DefaultValue("-1") short replicationFactor,
+            @DefaultValue("7d") Duration retention) {}
+
+    /**
+     * {@code sluice.topics.pages-dead-letters.*}: records that could not be applied, with the reason.
+     *
+     * @param name topic name (default pages.v1.dlq)
+     * @param partitions partitions (default 12)
+     * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
+     * @param retention how long dead letters are kept for investigation (default 30d)
+     */
+    public record PagesDeadLetters(
+            @DefaultValue("pages.v1.dlq") String name,
+            @DefaultValue("12") int partitions,
+            @DefaultValue("-1") short replicationFactor,
+            @DefaultValue("30d") Duration retention) {}
+
+    /**
+     * {@code sluice.topics.cdc-pages.*}: change events of the pipeline's tables, keyed by page id.
+     *
+     * @param name topic name (default cdc.pages)
+     * @param partitions partitions (default 12)
+     * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
+     * @param retention how long change events are kept; the backup archive must read them within it (default 7d)
+     */
+    public record CdcPages(
+            @DefaultValue("cdc.pages") String name,
+            @DefaultValue("12") int partitions,
+            @DefaultValue("-1") short replicationFactor,
+            @DefaultValue("7d") Duration retention) {}
+
+    public Topics toTopics(PageEnvelopeSerde envelopeSerde) {
+        return Topics.of(
+                new TopicSpec(pages.name(), pages.partitions(), pages.replicationFactor(), pages.retention()),
+                new TopicSpec(pagesDeadLetters.name(), pagesDeadLetters.partitions(), pagesDeadLetters.replicationFactor(),
+                        pagesDeadLetters.retention()),
+                new TopicSpec(cdcPages.name(), cdcPages.partitions(), cdcPages.replicationFactor(), cdcPages.retention()),
+                envelopeSerde);
+    }
+}
