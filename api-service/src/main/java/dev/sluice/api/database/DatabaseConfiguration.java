@@ -19,9 +19,9 @@ class DatabaseConfiguration {
 
     @Bean(destroyMethod = "dispose")
     ConnectionPool connectionFactory(ConnectionProperties connections, DatabaseProperties pool) {
-        ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(connections.postgres().r2dbcUrl()).mutate()
-                .option(ConnectionFactoryOptions.USER, connections.postgres().user())
-                .option(ConnectionFactoryOptions.PASSWORD, connections.postgres().password())
+        ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(connections.pg().r2dbcUrl()).mutate()
+                .option(ConnectionFactoryOptions.USER, connections.pg().user())
+                .option(ConnectionFactoryOptions.PASSWORD, connections.pg().password())
                 .build();
         return new ConnectionPool(ConnectionPoolConfiguration.builder(ConnectionFactories.get(options))
                 .name("sluice-api")

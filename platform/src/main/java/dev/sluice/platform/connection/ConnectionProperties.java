@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code spring.datasource.*}, {@code spring.data.redis.url}) follow from them unless set explicitly.
  */
 @ConfigurationProperties("sluice")
-public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Postgres postgres, @DefaultValue Redis redis) {
+public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Postgres pg, @DefaultValue Redis redis) {
 
     /** @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port]} */
     public record Kafka(@DefaultValue("localhost:9092") String bootstrap) {}
@@ -29,7 +29,7 @@ public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Post
 
         public Postgres {
             if (!url.startsWith("postgresql://")) {
-                throw new IllegalArgumentException("sluice.postgres.url (SLUICE_PG_URL) must look like "
+                throw new IllegalArgumentException("sluice.pg.url (SLUICE_PG_URL) must look like "
                         + "postgresql://host:port/database, not " + url);
             }
         }

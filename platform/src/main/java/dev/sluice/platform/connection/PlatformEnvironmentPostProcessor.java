@@ -29,9 +29,9 @@ public final class PlatformEnvironmentPostProcessor implements EnvironmentPostPr
                 .bindOrCreate("sluice", ConnectionProperties.class);
         Map<String, Object> derived = new LinkedHashMap<>();
         derived.put("spring.kafka.bootstrap-servers", "${sluice.kafka.bootstrap:" + defaults.kafka().bootstrap() + "}");
-        derived.put("spring.datasource.url", "jdbc:${sluice.postgres.url:" + defaults.postgres().url() + "}");
-        derived.put("spring.datasource.username", "${sluice.postgres.user:" + defaults.postgres().user() + "}");
-        derived.put("spring.datasource.password", "${sluice.postgres.password:}");
+        derived.put("spring.datasource.url", "jdbc:${sluice.pg.url:" + defaults.pg().url() + "}");
+        derived.put("spring.datasource.username", "${sluice.pg.user:" + defaults.pg().user() + "}");
+        derived.put("spring.datasource.password", "${sluice.pg.password:}");
         derived.put("spring.data.redis.url", "${sluice.redis.url:" + defaults.redis().url() + "}");
         environment.getPropertySources().addLast(new MapPropertySource(DERIVED, derived));
         try {

@@ -110,7 +110,11 @@ public final class RedisNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>(List.of(executable.getAbsolutePath(),
+        List<String> command = new ArrayList<>();
+        // In its own session where possible (as pg_ctl does for PostgreSQL): a Ctrl-C in the terminal must not
+        // stop Redis under the services; the owner stops it, last.
+        onPath("setsid").ifPresent(setsid -> command.add(setsid.getAbsolutePath()));
+        command.addAll(List.of(executable.getAbsolutePath(),
                 "--port", Integer.toString(port),
                 "--bind", "127.0.0.1",
                 "--dir", directory.toAbsolutePath().toString(),

@@ -36,9 +36,9 @@ public final class SharedStackContextCustomizerFactory implements ContextCustomi
             Connections connections = SharedStackExtension.databaseConnections(testClass);
             MapPropertySource stack = new MapPropertySource("sluice-shared-stack", Map.of(
                     "sluice.kafka.bootstrap", connections.kafkaBootstrap(),
-                    "sluice.postgres.url", connections.postgresUrl(),
-                    "sluice.postgres.user", connections.postgresUser(),
-                    "sluice.postgres.password", connections.postgresPassword(),
+                    "sluice.pg.url", connections.postgresUrl(),
+                    "sluice.pg.user", connections.postgresUser(),
+                    "sluice.pg.password", connections.postgresPassword(),
                     "sluice.redis.url", connections.redisUrl()));
             // Below the test's own inlined properties, so a test can still override any of these.
             MutablePropertySources sources = context.getEnvironment().getPropertySources();

@@ -1,0 +1,126 @@
+package dev.sluice.infra.local;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One service as a child process: its own JVM running its jar, its output prefixed line by line, stopped with
+ * SIGTERM (the service shuts down gracefully) and killed only if it does not stop in time.
+ */
+final class ServiceProcess {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private final String name;
+    private final Path jar;
+    private final int port;
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final String prefix;
+    private Process process;
+
+    ServiceProcess(String name, Path jar, int port, Map<String, String> environment, PrintStream out, String color) {
+        this.name = name;
+        this.jar = jar;
+        this.port = port;
+        this.environment = environment;
+        this.out = out;
+        this.prefix = color == null ? String.format("[%-12s] ", name) : color + String.format("[%-12s]", name) + "\u001B[0m ";
+    }
+
+    String name() {
+        return name;
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    void start() {
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + port));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name + " from " + jar, e);
+        }
+        Thread pump = new Thread(this::pumpOutput, "log-" + name);
+        pump.setDaemon(true);
+        pump.start();
+        process.onExit().thenAccept(exited -> {
+            if (exited.exitValue() != 0 && exited.exitValue() != 130 && exited.exitValue() != 143) { // 130, 143: SIGINT, SIGTERM
+                out.println(prefix + "exited with code " + exited.exitValue());
+            }
+        });
+    }
+
+    private void pumpOutput() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                out.println(prefix + line);
+            }
+        } catch (IOException e) {
+            // the process ended; nothing more to print
+        }
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Whether the service answers its readiness probe with 200. */
+    boolean isReady() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                    .timeout(Duration.ofSeconds(2)).GET().build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** SIGTERM, then up to {@code grace} for a graceful shutdown, then SIGKILL. */
+    void stop(Duration grace) {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                out.println(prefix + "did not stop within " + grace.toSeconds() + " s: killing it");
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}

@@ -1,0 +1,148 @@
+package dev.sluice.infra.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The one-command local run, as a user runs it: the launcher brings up the stack and the four services, all
+ * ready; a stop leaves no process behind; a second start finds the data of the first.
+ */
+class LocalRunIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void startsEverythingReadyStopsWithoutLeftoversAndRestartsOnItsData() throws Exception {
+        int apiPort = freePortBlock();
+
+        Run first = Run.start(data, apiPort);
+        first.awaitUp();
+        for (int port = apiPort; port <= apiPort + 3; port++) {
+            assertThat(status("http://127.0.0.1:" + port + "/actuator/health/readiness")).as("port %d ready", port).isEqualTo(200);
+        }
+        Properties env = first.environment();
+        try (Connection db = DriverManager.getConnection("jdbc:" + env.getProperty("SLUICE_PG_URL"), "postgres", "");
+                Statement sql = db.createStatement()) {
+            sql.execute("CREATE TABLE kept_between_runs (note text)");
+            sql.execute("INSERT INTO kept_between_runs VALUES ('first run')");
+        }
+        List<ProcessHandle> processes = first.processTree();
+        assertThat(processes).as("launcher, postgres, redis and 4 services").hasSizeGreaterThanOrEqualTo(6);
+
+        first.stop();
+        Awaitility.await().alias("no process left").atMost(Duration.ofSeconds(60))
+                .until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
+
+        Run second = Run.start(data, apiPort);
+        try {
+            second.awaitUp();
+            Properties env2 = second.environment();
+            try (Connection db = DriverManager.getConnection("jdbc:" + env2.getProperty("SLUICE_PG_URL"), "postgres", "");
+                    Statement sql = db.createStatement();
+                    ResultSet rows = sql.executeQuery("SELECT note FROM kept_between_runs")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("first run");
+            }
+            assertThat(Files.readString(second.log)).doesNotContain("Created topic");
+        } finally {
+            List<ProcessHandle> again = second.processTree();
+            second.stop();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> again.stream().noneMatch(ProcessHandle::isAlive));
+        }
+    }
+
+    private record Run(Process process, Path log, Path data) {
+
+        static Run start(Path data, int apiPort) throws IOException {
+            Path log = Files.createTempFile("local-run", ".log");
+            Process process = new ProcessBuilder(
+                    ProcessHandle.current().info().command().orElse("java"),
+                    "-Dsluice.home=" + System.getProperty("sluice.home"),
+                    "-jar", System.getProperty("sluice.launcher"),
+                    "--data-dir", data.toString(), "--api-port", Integer.toString(apiPort),
+                    "--kafka-port", "0", "--postgres-port", "0", "--redis-port", "0")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            return new Run(process, log, data);
+        }
+
+        void awaitUp() {
+            Awaitility.await().alias("Sluice is up").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        String output = Files.readString(log);
+                        assertThat(output).doesNotContain("Not every service became ready");
+                        assertThat(process.isAlive()).as("launcher alive; its output:\n" + output).isTrue();
+                        return output.contains("Sluice is up.");
+                    });
+        }
+
+        Properties environment() throws IOException {
+            Properties env = new Properties();
+            for (String line : Files.readAllLines(data.resolve("env"))) {
+                int eq = line.indexOf('=');
+                if (!line.startsWith("#") && eq > 0) {
+                    env.setProperty(line.substring(0, eq), line.substring(eq + 2, line.length() - 1));
+                }
+            }
+            return env;
+        }
+
+        List<ProcessHandle> processTree() {
+            return Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants()).toList();
+        }
+
+        /** SIGTERM, as a process manager (or Ctrl-C, through the JVM's shutdown hooks) stops it. */
+        void stop() {
+            process.destroy();
+        }
+    }
+
+    private static int status(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** A port p such that p..p+3 are free (API, ingest, invalidator, backup). */
+    private static int freePortBlock() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                base = socket.getLocalPort();
+            }
+            if (base + 3 < 65536 && free(base) && free(base + 1) && free(base + 2) && free(base + 3)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no block of 4 free ports");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
