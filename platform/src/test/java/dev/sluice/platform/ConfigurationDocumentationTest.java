@@ -1,0 +1,13 @@
+package dev.sluice.platform;
+
+import dev.sluice.infra.test.DocumentedConfiguration;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ConfigurationDocumentationTest {
+
+    @Test
+    void everySettingIsDocumentedInTheReadmeWithItsRealDefault() {
+        DocumentedConfiguration.assertDocumented(Path.of("target/classes"));
+    }
+}
