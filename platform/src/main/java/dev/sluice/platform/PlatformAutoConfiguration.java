@@ -1,12 +1,15 @@
 package dev.sluice.platform;
 
+import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.PageEnvelopeSerde;
+import dev.sluice.core.page.PageLimits;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.platform.connection.ConnectionProperties;
 import dev.sluice.platform.health.KafkaHealthIndicator;
 import dev.sluice.platform.health.SchemaHealthIndicator;
+import dev.sluice.platform.page.PageLimitsProperties;
 import dev.sluice.platform.topic.TopicInitializer;
 import dev.sluice.platform.topic.TopicsProperties;
 import javax.sql.DataSource;
@@ -29,13 +32,25 @@ import org.springframework.kafka.core.KafkaAdmin;
 @AutoConfiguration(afterName = {
         "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
         "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})
-@EnableConfigurationProperties({ConnectionProperties.class, TopicsProperties.class})
+@EnableConfigurationProperties({ConnectionProperties.class, TopicsProperties.class, PageLimitsProperties.class})
 public class PlatformAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    EnvelopeCodec envelopeCodec() {
-        return new EnvelopeCodec();
+    PageLimits pageLimits(PageLimitsProperties properties) {
+        return properties.toLimits();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EnvelopeCodec envelopeCodec(PageLimits limits) {
+        return new EnvelopeCodec(limits);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RedisKeys redisKeys(ConnectionProperties connections) {
+        return new RedisKeys(connections.redis().keyPrefix());
     }
 
     @Bean

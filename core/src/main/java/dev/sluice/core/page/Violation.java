@@ -12,6 +12,7 @@ public record Violation(String field, Code code, String message) {
     /** Stable rule names; clients may switch on them. */
     public enum Code {
         REQUIRED,
+        MALFORMED,
         WRONG_TYPE,
         INVALID,
         TOO_LONG,
@@ -24,7 +25,7 @@ public record Violation(String field, Code code, String message) {
         }
     }
 
-    static Violation of(String field, Code code, String rule) {
+    public static Violation of(String field, Code code, String rule) {
         return new Violation(field, code, field + " " + rule);
     }
 }

@@ -10,8 +10,12 @@ import java.util.Objects;
  * @param partitions partition count; bounds how many consumers of one group can share the work
  * @param replicationFactor replicas per partition, or -1 for the broker's default
  * @param retention how long records are kept (for {@code pages.v1}: long enough to replay)
+ * @param maxMessageBytes largest record batch the topic accepts (Kafka's default, 1 MB, is less than a large page)
  */
-public record TopicSpec(String name, int partitions, short replicationFactor, Duration retention) {
+public record TopicSpec(String name, int partitions, short replicationFactor, Duration retention, int maxMessageBytes) {
+
+    /** Big enough for the largest page (4 MB by default) once escaped into an envelope. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
     public TopicSpec {
         Objects.requireNonNull(name, "name");
@@ -25,5 +29,8 @@ public record TopicSpec(String name, int partitions, short replicationFactor, Du
             throw new IllegalArgumentException("topic " + name + ": replication factor must be -1 (broker default) or >= 1");
         }
         Objects.requireNonNull(retention, "retention");
+        if (maxMessageBytes < 1024) {
+            throw new IllegalArgumentException("topic " + name + ": max message size must be at least 1 KB");
+        }
     }
 }

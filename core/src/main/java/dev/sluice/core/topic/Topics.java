@@ -21,9 +21,9 @@ public record Topics(
         Topic<String, byte[]> cdcPages) {
 
     /** Defaults: 12 partitions; 7 days to replay {@code pages.v1}; 30 days to investigate dead letters. */
-    public static final TopicSpec DEFAULT_PAGES = new TopicSpec("pages.v1", 12, (short) -1, Duration.ofDays(7));
-    public static final TopicSpec DEFAULT_PAGES_DLQ = new TopicSpec("pages.v1.dlq", 12, (short) -1, Duration.ofDays(30));
-    public static final TopicSpec DEFAULT_CDC_PAGES = new TopicSpec("cdc.pages", 12, (short) -1, Duration.ofDays(7));
+    public static final TopicSpec DEFAULT_PAGES = new TopicSpec("pages.v1", 12, (short) -1, Duration.ofDays(7), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
+    public static final TopicSpec DEFAULT_PAGES_DLQ = new TopicSpec("pages.v1.dlq", 12, (short) -1, Duration.ofDays(30), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
+    public static final TopicSpec DEFAULT_CDC_PAGES = new TopicSpec("cdc.pages", 12, (short) -1, Duration.ofDays(7), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
 
     public static Topics of(TopicSpec pages, TopicSpec pagesDeadLetters, TopicSpec cdcPages, PageEnvelopeSerde envelopeSerde) {
         Serde<String> keys = Serdes.String();

@@ -22,8 +22,8 @@ class TopicsTest {
 
     @Test
     void topicSpecsAreValidated() {
-        assertThatThrownBy(() -> new TopicSpec("bad name", 1, (short) 1, Duration.ofDays(1))).hasMessageContaining("invalid topic name");
-        assertThatThrownBy(() -> new TopicSpec("t", 0, (short) 1, Duration.ofDays(1))).hasMessageContaining("at least one partition");
-        assertThatThrownBy(() -> new TopicSpec("t", 1, (short) 0, Duration.ofDays(1))).hasMessageContaining("replication factor");
+        assertThatThrownBy(() -> new TopicSpec("bad name", 1, (short) 1, Duration.ofDays(1), 1 << 20)).hasMessageContaining("invalid topic name");
+        assertThatThrownBy(() -> new TopicSpec("t", 0, (short) 1, Duration.ofDays(1), 1 << 20)).hasMessageContaining("at least one partition");
+        assertThatThrownBy(() -> new TopicSpec("t", 1, (short) 0, Duration.ofDays(1), 1 << 20)).hasMessageContaining("replication factor");
     }
 }

@@ -62,12 +62,15 @@ public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Post
         }
     }
 
-    /** @param url {@code redis://[:password@]host:port[/database]} */
-    public record Redis(@DefaultValue("redis://localhost:6379") String url) {
+    /**
+     * @param url {@code redis://[:password@]host:port[/database]}
+     * @param keyPrefix prefix of every key Sluice writes, so several deployments can share a Redis (default sluice:)
+     */
+    public record Redis(@DefaultValue("redis://localhost:6379") String url, @DefaultValue("sluice:") String keyPrefix) {
 
         @Override
         public String toString() {
-            return "Redis[url=" + url.replaceAll("//[^@/]*@", "//***@") + "]";
+            return "Redis[url=" + url.replaceAll("//[^@/]*@", "//***@") + ", keyPrefix=" + keyPrefix + "]";
         }
     }
 }

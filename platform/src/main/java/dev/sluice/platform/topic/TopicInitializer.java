@@ -130,7 +130,9 @@ public final class TopicInitializer extends AbstractHealthIndicator implements S
     private static NewTopic newTopic(TopicSpec spec) {
         Optional<Short> replication = spec.replicationFactor() < 0 ? Optional.empty() : Optional.of(spec.replicationFactor());
         return new NewTopic(spec.name(), Optional.of(spec.partitions()), replication)
-                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(spec.retention().toMillis())));
+                .configs(Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(spec.retention().toMillis()),
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(spec.maxMessageBytes())));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.sluice.core.envelope.PageEnvelopeSerde;
 import dev.sluice.core.topic.TopicSpec;
 import dev.sluice.core.topic.Topics;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -25,12 +26,14 @@ public record TopicsProperties(
      * @param partitions partitions, the most ingest workers that can share the work (default 12)
      * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
      * @param retention how long writes are kept, so they can be replayed (default 7d)
+     * @param maxMessageSize largest record the topic takes; above Kafka's 1 MB default, for large pages (default 8MB)
      */
     public record Pages(
             @DefaultValue("pages.v1") String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
-            @DefaultValue("7d") Duration retention) {}
+            @DefaultValue("7d") Duration retention,
+            @DefaultValue("8MB") DataSize maxMessageSize) {}
 
     /**
      * {@code sluice.topics.pages-dead-letters.*}: records that could not be applied, with the reason.
@@ -39,12 +42,14 @@ public record TopicsProperties(
      * @param partitions partitions (default 12)
      * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
      * @param retention how long dead letters are kept for investigation (default 30d)
+     * @param maxMessageSize largest record the topic takes: a dead letter is the original record (default 8MB)
      */
     public record PagesDeadLetters(
             @DefaultValue("pages.v1.dlq") String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
-            @DefaultValue("30d") Duration retention) {}
+            @DefaultValue("30d") Duration retention,
+            @DefaultValue("8MB") DataSize maxMessageSize) {}
 
     /**
      * {@code sluice.topics.cdc-pages.*}: change events of the pipeline's tables, keyed by page id.
@@ -53,19 +58,23 @@ public record TopicsProperties(
      * @param partitions partitions (default 12)
      * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
      * @param retention how long change events are kept; the backup archive must read them within it (default 7d)
+     * @param maxMessageSize largest record the topic takes: a change event carries the row (default 8MB)
      */
     public record CdcPages(
             @DefaultValue("cdc.pages") String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
-            @DefaultValue("7d") Duration retention) {}
+            @DefaultValue("7d") Duration retention,
+            @DefaultValue("8MB") DataSize maxMessageSize) {}
 
     public Topics toTopics(PageEnvelopeSerde envelopeSerde) {
         return Topics.of(
-                new TopicSpec(pages.name(), pages.partitions(), pages.replicationFactor(), pages.retention()),
+                new TopicSpec(pages.name(), pages.partitions(), pages.replicationFactor(), pages.retention(),
+                        Math.toIntExact(pages.maxMessageSize().toBytes())),
                 new TopicSpec(pagesDeadLetters.name(), pagesDeadLetters.partitions(), pagesDeadLetters.replicationFactor(),
-                        pagesDeadLetters.retention()),
-                new TopicSpec(cdcPages.name(), cdcPages.partitions(), cdcPages.replicationFactor(), cdcPages.retention()),
+                        pagesDeadLetters.retention(), Math.toIntExact(pagesDeadLetters.maxMessageSize().toBytes())),
+                new TopicSpec(cdcPages.name(), cdcPages.partitions(), cdcPages.replicationFactor(), cdcPages.retention(),
+                        Math.toIntExact(cdcPages.maxMessageSize().toBytes())),
                 envelopeSerde);
     }
 }

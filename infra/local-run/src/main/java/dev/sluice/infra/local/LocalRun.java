@@ -79,8 +79,11 @@ public final class LocalRun implements Callable<Integer> {
         Map<String, String> environment = new LinkedHashMap<>(stack.connections().toEnvironment());
         environment.put(LocalSecrets.TOKEN_SECRET, secrets.tokenSecret());
         writeEnvironmentFile(data, environment);
+        Files.writeString(data.resolve("dev-api-key"), secrets.devKey() + "\n");
 
-        List<ServiceProcess> services = services(environment);
+        Map<String, String> apiEnvironment = new LinkedHashMap<>(environment);
+        apiEnvironment.put(LocalSecrets.DEV_KEY, secrets.devKey());
+        List<ServiceProcess> services = services(environment, apiEnvironment);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("Stopping the services, then the stack ...");
@@ -97,7 +100,7 @@ public final class LocalRun implements Callable<Integer> {
         if (!awaitReady(services)) {
             out.println("Not every service became ready within " + readyTimeout.toSeconds() + " s; see their logs above. Ctrl-C stops everything.");
         } else {
-            printSummary(stack.connections(), services, data);
+            printSummary(stack.connections(), services, data, secrets.devKey());
         }
         stopped.await(); // until Ctrl-C (or SIGTERM) runs the shutdown hook
         return 0;
@@ -112,7 +115,7 @@ public final class LocalRun implements Callable<Integer> {
     }
 
     /** The ingest worker first: it migrates the schema the others wait for. The API last. */
-    private List<ServiceProcess> services(Map<String, String> environment) {
+    private List<ServiceProcess> services(Map<String, String> environment, Map<String, String> apiEnvironment) {
         Map<String, Path> jars = jars();
         boolean color = System.console() != null;
         List<ServiceProcess> services = new ArrayList<>();
@@ -123,7 +126,7 @@ public final class LocalRun implements Callable<Integer> {
         }
         services.add(new ServiceProcess("invalidator", jars.get("cache-invalidator"), apiPort + 2, environment, out, color ? "\u001B[35m" : null));
         services.add(new ServiceProcess("backup", jars.get("backup-worker"), apiPort + 3, environment, out, color ? "\u001B[33m" : null));
-        services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, environment, out, color ? "\u001B[32m" : null));
+        services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, apiEnvironment, out, color ? "\u001B[32m" : null));
         return services;
     }
 
@@ -140,7 +143,7 @@ public final class LocalRun implements Callable<Integer> {
         return waiting.isEmpty();
     }
 
-    private void printSummary(Connections connections, List<ServiceProcess> services, Path data) {
+    private void printSummary(Connections connections, List<ServiceProcess> services, Path data, String devKey) {
         String processes = services.stream()
                 .map(s -> String.format("    %-12s pid %-8d http://localhost:%d/actuator/health", s.name(), s.pid(), s.port()))
                 .collect(Collectors.joining("\n"));
@@ -148,6 +151,7 @@ public final class LocalRun implements Callable<Integer> {
 
                 Sluice is up.
                   API          http://localhost:%d/v1/pages
+                  API key      %s   (development key 'local-dev'; also in %s)
                   Metrics      http://localhost:%d/actuator/prometheus   (each service on its own port, below)
                   Kafka        %s
                   PostgreSQL   %s  (user %s)
@@ -156,7 +160,7 @@ public final class LocalRun implements Callable<Integer> {
                 %s
                   Another process against the same stack:  set -a; . %s; set +a; java -jar <service jar> --server.port=<port>
                 Ctrl-C stops everything; the data stays in %s.
-                """.formatted(apiPort, apiPort, connections.kafkaBootstrap(), connections.postgresUrl(), connections.postgresUser(),
+                """.formatted(apiPort, devKey, data.resolve("dev-api-key"), apiPort, connections.kafkaBootstrap(), connections.postgresUrl(), connections.postgresUser(),
                 connections.redisUrl(), processes, data.resolve("env"), data));
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.infra.local;
 
+import dev.sluice.core.apikey.ApiKeyFormat;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.util.Properties;
 final class LocalSecrets {
 
     static final String TOKEN_SECRET = "SLUICE_TOKENS_SECRETS";
+    static final String DEV_KEY = "SLUICE_API_AUTH_DEV_KEY";
 
     private final Properties values = new Properties();
 
@@ -32,8 +34,9 @@ final class LocalSecrets {
                     secrets.values.load(reader);
                 }
             }
-            if (secrets.values.getProperty(TOKEN_SECRET) == null) {
-                secrets.values.setProperty(TOKEN_SECRET, random(32));
+            if (secrets.values.getProperty(TOKEN_SECRET) == null || secrets.values.getProperty(DEV_KEY) == null) {
+                secrets.values.putIfAbsent(TOKEN_SECRET, random(32));
+                secrets.values.putIfAbsent(DEV_KEY, ApiKeyFormat.generate());
                 Files.createDirectories(dataDirectory);
                 try (Writer writer = Files.newBufferedWriter(file)) {
                     secrets.values.store(writer, "Secrets of the local run. Do not reuse them anywhere else.");
@@ -52,6 +55,11 @@ final class LocalSecrets {
 
     String tokenSecret() {
         return values.getProperty(TOKEN_SECRET);
+    }
+
+    /** The API key the local run installs as 'local-dev' (generous limits), for curl and the examples. */
+    String devKey() {
+        return values.getProperty(DEV_KEY);
     }
 
     private static String random(int bytes) {

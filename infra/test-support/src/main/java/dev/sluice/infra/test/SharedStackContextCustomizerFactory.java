@@ -22,10 +22,11 @@ public final class SharedStackContextCustomizerFactory implements ContextCustomi
 
     @Override
     public ContextCustomizer createContextCustomizer(Class<?> testClass, List<ContextConfigurationAttributes> configAttributes) {
-        if (!MergedAnnotations.from(testClass, MergedAnnotations.SearchStrategy.TYPE_HIERARCHY).isPresent(SharedStackTest.class)) {
+        Class<?> outermost = SharedStackExtension.outermost(testClass);
+        if (!MergedAnnotations.from(outermost, MergedAnnotations.SearchStrategy.TYPE_HIERARCHY).isPresent(SharedStackTest.class)) {
             return null;
         }
-        return new Customizer(SharedStackExtension.databaseName(testClass), testClass);
+        return new Customizer(SharedStackExtension.databaseName(outermost), outermost);
     }
 
     /** Equal for equal databases, so Spring caches and shares one context across such test classes. */

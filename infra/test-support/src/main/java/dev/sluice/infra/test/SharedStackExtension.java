@@ -35,12 +35,22 @@ public final class SharedStackExtension implements BeforeAllCallback, ParameterR
         return type == Stack.class ? SharedStack.get() : databaseConnections(context.getRequiredTestClass());
     }
 
+    /** {@code @Nested} classes share the database of the class that encloses them. */
+    static Class<?> outermost(Class<?> testClass) {
+        Class<?> outer = testClass;
+        while (outer.getEnclosingClass() != null) {
+            outer = outer.getEnclosingClass();
+        }
+        return outer;
+    }
+
     /** The connections of a test class: the shared servers, the class's own database. */
     static Connections databaseConnections(Class<?> testClass) {
         return SharedStack.get().createDatabase(databaseName(testClass));
     }
 
-    static String databaseName(Class<?> testClass) {
+    static String databaseName(Class<?> nestedOrTopLevel) {
+        Class<?> testClass = outermost(nestedOrTopLevel);
         SharedStackTest annotation = testClass.getAnnotation(SharedStackTest.class);
         if (annotation != null && !annotation.database().isEmpty()) {
             return annotation.database();

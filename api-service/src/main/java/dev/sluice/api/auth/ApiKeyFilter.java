@@ -1,0 +1,81 @@
+package dev.sluice.api.auth;
+
+import dev.sluice.api.problem.ProblemException;
+import java.util.Optional;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code Authorization: Bearer slk_…} on {@code /v1/**}: writes need a key with the {@code write} scope; reads
+ * need one with {@code read} when {@link AuthProperties#readsRequireKey()}. The authenticated key travels in the
+ * exchange's attributes ({@link #key(ServerWebExchange)}). The key itself is never logged.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class ApiKeyFilter implements WebFilter {
+
+    private static final String ATTRIBUTE = ApiKey.class.getName();
+    private static final String CHALLENGE = "Bearer realm=\"sluice\"";
+
+    private final ApiKeyStore store;
+    private final AuthProperties properties;
+
+    ApiKeyFilter(ApiKeyStore store, AuthProperties properties) {
+        this.store = store;
+        this.properties = properties;
+    }
+
+    /** The key that authenticated this request, if any. */
+    public static Optional<ApiKey> key(ServerWebExchange exchange) {
+        return Optional.ofNullable(exchange.getAttribute(ATTRIBUTE));
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!exchange.getRequest().getPath().value().startsWith("/v1/")) {
+            return chain.filter(exchange);
+        }
+        HttpMethod method = exchange.getRequest().getMethod();
+        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+        String scope = read ? ApiKey.READ : ApiKey.WRITE;
+        String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (authorization == null) {
+            if (read && !properties.readsRequireKey()) {
+                return chain.filter(exchange);
+            }
+            return Mono.error(unauthorized("This request needs an API key: send Authorization: Bearer <key>.", false));
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Mono.error(unauthorized("The Authorization header must use the Bearer scheme: Authorization: Bearer <key>.", true));
+        }
+        return store.authenticate(authorization.substring(7).strip())
+                .onErrorMap(e -> !(e instanceof ProblemException), e -> ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE,
+                        "auth-unavailable", "Cannot verify API keys", "API keys cannot be verified right now; try again shortly.")
+                        .retryAfter(java.time.Duration.ofSeconds(2)))
+                .flatMap(key -> {
+                    if (key.isEmpty()) {
+                        return Mono.error(unauthorized("The API key is unknown or revoked.", true));
+                    }
+                    if (!key.get().may(scope)) {
+                        return Mono.error(ProblemException.of(HttpStatus.FORBIDDEN, "forbidden", "Not allowed",
+                                "The API key '" + key.get().name() + "' may not " + scope + " (its scopes: "
+                                        + String.join(", ", key.get().scopes()) + ")."));
+                    }
+                    exchange.getAttributes().put(ATTRIBUTE, key.get());
+                    return chain.filter(exchange);
+                });
+    }
+
+    private static ProblemException unauthorized(String detail, boolean invalidToken) {
+        return ProblemException.of(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+                .header(HttpHeaders.WWW_AUTHENTICATE, invalidToken ? CHALLENGE + ", error=\"invalid_token\"" : CHALLENGE);
+    }
+}

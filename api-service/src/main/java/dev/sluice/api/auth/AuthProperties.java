@@ -1,0 +1,27 @@
+package dev.sluice.api.auth;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * API keys ({@code sluice.api.auth.*}). Writes always need a key with the {@code write} scope.
+ *
+ * @param readsRequireKey whether reads need a key with the {@code read} scope too (default false: reads are open)
+ * @param cacheTtl how long a verified key (or an unknown one) is remembered; a revocation takes effect on every
+ *     instance within it (default 30s)
+ * @param devKey a key to install as {@code local-dev} at start, for the local run only; never set in production
+ *     (default none)
+ */
+@ConfigurationProperties("sluice.api.auth")
+public record AuthProperties(
+        @DefaultValue("false") boolean readsRequireKey,
+        @DefaultValue("30s") Duration cacheTtl,
+        String devKey) {
+
+    @Override
+    public String toString() {
+        return "AuthProperties[readsRequireKey=" + readsRequireKey + ", cacheTtl=" + cacheTtl
+                + ", devKey=" + (devKey == null ? "none" : "***") + "]";
+    }
+}

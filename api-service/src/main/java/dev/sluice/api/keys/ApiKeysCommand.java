@@ -1,0 +1,173 @@
+package dev.sluice.api.keys;
+
+import dev.sluice.core.apikey.ApiKeyFormat;
+import java.io.PrintWriter;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice keys create|list|revoke}: manages API keys in PostgreSQL directly (no API instance needed).
+ * A new key is printed once; only its SHA-256 is stored. Connection from {@code SLUICE_PG_URL},
+ * {@code SLUICE_PG_USER}, {@code SLUICE_PG_PASSWORD}.
+ */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Create, list and revoke API keys.",
+        subcommands = {ApiKeysCommand.Create.class, ApiKeysCommand.ListKeys.class, ApiKeysCommand.Revoke.class})
+public final class ApiKeysCommand implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> environment;
+
+    ApiKeysCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ApiKeysCommand(System.getenv())).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    Connection connect() throws SQLException {
+        Map<String, String> env = environment;
+        String url = env.getOrDefault("SLUICE_PG_URL", "postgresql://localhost:5432/sluice");
+        return DriverManager.getConnection("jdbc:" + url, env.getOrDefault("SLUICE_PG_USER", "sluice"),
+                env.getOrDefault("SLUICE_PG_PASSWORD", ""));
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key and print it (once).")
+    static final class Create implements Callable<Integer> {
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @ParentCommand
+        ApiKeysCommand parent;
+
+        @Option(names = "--name", required = true, description = "A unique name: it becomes the client of every write.")
+        String name;
+
+        @Option(names = "--rate", defaultValue = "100", description = "Pages per second, sustained (default: ${DEFAULT-VALUE}).")
+        int rate;
+
+        @Option(names = "--burst", defaultValue = "1000", description = "Pages at once; also the largest batch (default: ${DEFAULT-VALUE}).")
+        int burst;
+
+        @Option(names = "--scopes", split = ",", defaultValue = "read,write", description = "read, write, or both (default: ${DEFAULT-VALUE}).")
+        List<String> scopes;
+
+        @Override
+        public Integer call() throws SQLException {
+            PrintWriter out = spec.commandLine().getOut();
+            if (!List.of("read", "write").containsAll(scopes) || rate < 1 || burst < 1) {
+                spec.commandLine().getErr().println("scopes must be read and/or write; rate and burst at least 1");
+                return 2;
+            }
+            String key = ApiKeyFormat.generate();
+            ApiKeyFormat.PresentedKey parsed = ApiKeyFormat.parse(key).orElseThrow();
+            try (Connection db = parent.connect();
+                    PreparedStatement insert = db.prepareStatement(
+                            "INSERT INTO api_keys (id, name, secret_hash, scopes, rate_per_second, burst) VALUES (?, ?, ?, ?, ?, ?)")) {
+                insert.setString(1, parsed.id());
+                insert.setString(2, name);
+                insert.setBytes(3, parsed.hash());
+                insert.setArray(4, db.createArrayOf("text", scopes.toArray()));
+                insert.setInt(5, rate);
+                insert.setInt(6, burst);
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    spec.commandLine().getErr().println("a key named '" + name + "' already exists");
+                    return 1;
+                }
+                throw e;
+            }
+            out.println(key);
+            out.flush();
+            spec.commandLine().getErr().println("Created key '" + name + "' (id " + parsed.id() + ", " + rate + " pages/s, burst "
+                    + burst + ", scopes " + String.join(",", scopes) + "). Store it now: it cannot be shown again.");
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never their secrets).")
+    static final class ListKeys implements Callable<Integer> {
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @ParentCommand
+        ApiKeysCommand parent;
+
+        @Override
+        public Integer call() throws SQLException {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%-10s %-24s %-12s %10s %10s  %-20s %s%n", "ID", "NAME", "SCOPES", "RATE/S", "BURST", "CREATED", "REVOKED");
+            try (Connection db = parent.connect();
+                    PreparedStatement query = db.prepareStatement(
+                            "SELECT id, name, scopes, rate_per_second, burst, created_at, revoked_at FROM api_keys ORDER BY created_at");
+                    ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    Array scopes = rows.getArray("scopes");
+                    Timestamp revoked = rows.getTimestamp("revoked_at");
+                    out.printf("%-10s %-24s %-12s %10d %10d  %-20s %s%n", rows.getString("id"), rows.getString("name"),
+                            String.join(",", (String[]) scopes.getArray()), rows.getInt("rate_per_second"), rows.getInt("burst"),
+                            rows.getTimestamp("created_at").toInstant().toString().substring(0, 19),
+                            revoked == null ? "-" : revoked.toInstant().toString().substring(0, 19));
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a key by name or id; every API instance refuses it within the auth cache TTL (30 s by default).")
+    static final class Revoke implements Callable<Integer> {
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @ParentCommand
+        ApiKeysCommand parent;
+
+        @Parameters(paramLabel = "NAME_OR_ID")
+        String key;
+
+        @Override
+        public Integer call() throws SQLException {
+            try (Connection db = parent.connect();
+                    PreparedStatement update = db.prepareStatement(
+                            "UPDATE api_keys SET revoked_at = now() WHERE (name = ? OR id = ?) AND revoked_at IS NULL")) {
+                update.setString(1, key);
+                update.setString(2, key);
+                if (update.executeUpdate() == 0) {
+                    spec.commandLine().getErr().println("no active key named or with id '" + key + "'");
+                    return 1;
+                }
+            }
+            spec.commandLine().getOut().println("revoked " + key);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

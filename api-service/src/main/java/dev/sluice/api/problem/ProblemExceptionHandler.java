@@ -1,0 +1,61 @@
+package dev.sluice.api.problem;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+
+/**
+ * Every error the API answers is {@code application/problem+json} (RFC 9457): ours ({@link ProblemException}),
+ * the framework's (unknown route, method not allowed), and the unexpected, which becomes a 500 with a generic
+ * detail while the exception goes to the log. Runs before Boot's default handler.
+ */
+@Component
+@Order(-2)
+class ProblemExceptionHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+
+    private final MeterRegistry meters;
+
+    ProblemExceptionHandler(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        if (exchange.getResponse().isCommitted()) {
+            return Mono.error(error);
+        }
+        ProblemException problem = toProblem(error, exchange);
+        meters.counter("sluice.api.rejections", "reason", problem.reason()).increment();
+        return ProblemResponses.write(exchange.getResponse(), problem, exchange.getRequest().getPath().value());
+    }
+
+    private static ProblemException toProblem(Throwable error, ServerWebExchange exchange) {
+        if (error instanceof ProblemException problem) {
+            return problem;
+        }
+        if (error instanceof DataBufferLimitException) {
+            return ProblemException.of(HttpStatus.CONTENT_TOO_LARGE, "request-too-large", "Request too large", error.getMessage());
+        }
+        if (error instanceof ErrorResponse framework) {
+            HttpStatus status = HttpStatus.resolve(framework.getStatusCode().value());
+            ProblemDetail body = framework.getBody();
+            String detail = body.getDetail() != null ? body.getDetail() : status != null ? status.getReasonPhrase() : "error";
+            ProblemException problem = ProblemException.http(status != null ? status : HttpStatus.INTERNAL_SERVER_ERROR, detail);
+            framework.getHeaders().forEach((name, values) -> values.forEach(value -> problem.header(name, value)));
+            return problem;
+        }
+        log.error("Unexpected error answering {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
+        return ProblemException.http(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred; it has been logged.");
+    }
+}

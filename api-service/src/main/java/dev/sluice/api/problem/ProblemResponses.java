@@ -1,0 +1,35 @@
+package dev.sluice.api.problem;
+
+import dev.sluice.core.json.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import reactor.core.publisher.Mono;
+
+/** Writes a {@link ProblemException} as {@code application/problem+json}. */
+public final class ProblemResponses {
+
+    private ProblemResponses() {}
+
+    public static Mono<Void> write(ServerHttpResponse response, ProblemException problem, String instance) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.type().toString());
+        body.put("title", problem.title());
+        body.put("status", problem.status().value());
+        body.put("detail", problem.detail());
+        body.put("instance", instance);
+        body.putAll(problem.extensions());
+        byte[] bytes = Json.mapper().writeValueAsBytes(body);
+
+        response.setStatusCode(problem.status());
+        HttpHeaders headers = response.getHeaders();
+        headers.addAll(problem.headers());
+        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        headers.setContentLength(bytes.length);
+        DataBuffer buffer = response.bufferFactory().wrap(bytes);
+        return response.writeWith(Mono.just(buffer));
+    }
+}
