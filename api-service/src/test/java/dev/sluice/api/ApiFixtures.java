@@ -1,12 +1,12 @@
 package dev.sluice.api;
 
-import dev.sluice.core.apikey.ApiKeyFormat;
+import dev.sluice.core.apikey.ApiKeyRecords;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.Connections;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.UUID;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -25,22 +25,12 @@ public final class ApiFixtures {
 
     /** Creates a key as {@code sluice keys create} does and returns it in clear. */
     public static String createKey(Connections connections, int ratePerSecond, int burst, String... scopes) {
-        String key = ApiKeyFormat.generate();
-        ApiKeyFormat.PresentedKey parsed = ApiKeyFormat.parse(key).orElseThrow();
-        try (Connection db = DriverManager.getConnection(connections.jdbcUrl(), connections.postgresUser(), connections.postgresPassword());
-                PreparedStatement insert = db.prepareStatement(
-                        "INSERT INTO api_keys (id, name, secret_hash, scopes, rate_per_second, burst) VALUES (?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, parsed.id());
-            insert.setString(2, "test-" + UUID.randomUUID());
-            insert.setBytes(3, parsed.hash());
-            insert.setArray(4, db.createArrayOf("text", scopes.length == 0 ? new String[] {"read", "write"} : scopes));
-            insert.setInt(5, ratePerSecond);
-            insert.setInt(6, burst);
-            insert.executeUpdate();
+        try (Connection db = DriverManager.getConnection(connections.jdbcUrl(), connections.postgresUser(), connections.postgresPassword())) {
+            return ApiKeyRecords.create(db, "test-" + UUID.randomUUID(), ratePerSecond, burst,
+                    scopes.length == 0 ? List.of("read", "write") : List.of(scopes));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return key;
     }
 
     public static String createKey(Connections connections) {

@@ -1,6 +1,6 @@
 package dev.sluice.api.keys;
 
-import dev.sluice.core.apikey.ApiKeyFormat;
+import dev.sluice.core.apikey.ApiKeyRecords;
 import java.io.PrintWriter;
 import java.sql.Array;
 import java.sql.Connection;
@@ -82,18 +82,9 @@ public final class ApiKeysCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("scopes must be read and/or write; rate and burst at least 1");
                 return 2;
             }
-            String key = ApiKeyFormat.generate();
-            ApiKeyFormat.PresentedKey parsed = ApiKeyFormat.parse(key).orElseThrow();
-            try (Connection db = parent.connect();
-                    PreparedStatement insert = db.prepareStatement(
-                            "INSERT INTO api_keys (id, name, secret_hash, scopes, rate_per_second, burst) VALUES (?, ?, ?, ?, ?, ?)")) {
-                insert.setString(1, parsed.id());
-                insert.setString(2, name);
-                insert.setBytes(3, parsed.hash());
-                insert.setArray(4, db.createArrayOf("text", scopes.toArray()));
-                insert.setInt(5, rate);
-                insert.setInt(6, burst);
-                insert.executeUpdate();
+            String key;
+            try (Connection db = parent.connect()) {
+                key = ApiKeyRecords.create(db, name, rate, burst, scopes);
             } catch (SQLException e) {
                 if ("23505".equals(e.getSQLState())) {
                     spec.commandLine().getErr().println("a key named '" + name + "' already exists");
@@ -103,7 +94,7 @@ public final class ApiKeysCommand implements Callable<Integer> {
             }
             out.println(key);
             out.flush();
-            spec.commandLine().getErr().println("Created key '" + name + "' (id " + parsed.id() + ", " + rate + " pages/s, burst "
+            spec.commandLine().getErr().println("Created key '" + name + "' (id " + key.substring(4, 12) + ", " + rate + " pages/s, burst "
                     + burst + ", scopes " + String.join(",", scopes) + "). Store it now: it cannot be shown again.");
             return 0;
         }

@@ -1,5 +1,6 @@
 package dev.sluice.infra.local;
 
+import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.Stack;
 import dev.sluice.infra.stack.StackOptions;
@@ -122,11 +123,11 @@ public final class LocalRun implements Callable<Integer> {
         for (int i = 1; i <= workers; i++) {
             int port = i == 1 ? apiPort + 1 : apiPort + 10 + i;
             services.add(new ServiceProcess(workers == 1 ? "ingest" : "ingest-" + i, jars.get("ingest-worker"), port,
-                    environment, out, color ? "\u001B[34m" : null));
+                    environment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[34m" : null));
         }
-        services.add(new ServiceProcess("invalidator", jars.get("cache-invalidator"), apiPort + 2, environment, out, color ? "\u001B[35m" : null));
-        services.add(new ServiceProcess("backup", jars.get("backup-worker"), apiPort + 3, environment, out, color ? "\u001B[33m" : null));
-        services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, apiEnvironment, out, color ? "\u001B[32m" : null));
+        services.add(new ServiceProcess("invalidator", jars.get("cache-invalidator"), apiPort + 2, environment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[35m" : null));
+        services.add(new ServiceProcess("backup", jars.get("backup-worker"), apiPort + 3, environment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[33m" : null));
+        services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, apiEnvironment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[32m" : null));
         return services;
     }
 

@@ -1,4 +1,4 @@
-package dev.sluice.infra.local;
+package dev.sluice.infra.process;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,10 +18,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One service as a child process: its own JVM running its jar, its output prefixed line by line, stopped with
- * SIGTERM (the service shuts down gracefully) and killed only if it does not stop in time.
+ * One Sluice service as a child process: its own JVM running its jar, its output prefixed line by line, stopped
+ * with SIGTERM (the service shuts down gracefully) and killed only if it does not stop in time. Used by the local
+ * run and the benchmarks.
  */
-final class ServiceProcess {
+public final class ServiceProcess {
+
+    /** Fast start-up for the local run: a quick JIT and a small collector. */
+    public static final List<String> QUICK_START_JVM = List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** Peak throughput for benchmarks: the JVM's defaults, a fixed heap. */
+    public static final List<String> THROUGHPUT_JVM = List.of("-Xms1g", "-Xmx1g");
+
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -31,32 +38,41 @@ final class ServiceProcess {
     private final Map<String, String> environment;
     private final PrintStream out;
     private final String prefix;
+    private final List<String> jvmOptions;
     private Process process;
 
-    ServiceProcess(String name, Path jar, int port, Map<String, String> environment, PrintStream out, String color) {
+    /**
+     * @param out where its output goes, prefixed; null to discard it
+     * @param color an ANSI color for the prefix, or null
+     */
+    public ServiceProcess(String name, Path jar, int port, Map<String, String> environment, List<String> jvmOptions,
+            PrintStream out, String color) {
         this.name = name;
         this.jar = jar;
         this.port = port;
         this.environment = environment;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.out = out;
         this.prefix = color == null ? String.format("[%-12s] ", name) : color + String.format("[%-12s]", name) + "\u001B[0m ";
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    void start() {
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx768m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + port));
+    public void start() {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
         try {
@@ -68,7 +84,7 @@ final class ServiceProcess {
         pump.setDaemon(true);
         pump.start();
         process.onExit().thenAccept(exited -> {
-            if (exited.exitValue() != 0 && exited.exitValue() != 130 && exited.exitValue() != 143) { // 130, 143: SIGINT, SIGTERM
+            if (out != null && exited.exitValue() != 0 && exited.exitValue() != 130 && exited.exitValue() != 143) { // SIGINT, SIGTERM
                 out.println(prefix + "exited with code " + exited.exitValue());
             }
         });
@@ -78,19 +94,21 @@ final class ServiceProcess {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
-                out.println(prefix + line);
+                if (out != null) {
+                    out.println(prefix + line);
+                }
             }
         } catch (IOException e) {
             // the process ended; nothing more to print
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** Whether the service answers its readiness probe with 200. */
-    boolean isReady() {
+    public boolean isReady() {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
                     .timeout(Duration.ofSeconds(2)).GET().build();
@@ -104,14 +122,16 @@ final class ServiceProcess {
     }
 
     /** SIGTERM, then up to {@code grace} for a graceful shutdown, then SIGKILL. */
-    void stop(Duration grace) {
+    public void stop(Duration grace) {
         if (process == null || !process.isAlive()) {
             return;
         }
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                out.println(prefix + "did not stop within " + grace.toSeconds() + " s: killing it");
+                if (out != null) {
+                    out.println(prefix + "did not stop within " + grace.toSeconds() + " s: killing it");
+                }
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

@@ -1,0 +1,113 @@
+package dev.sluice.bench.support;
+
+import dev.sluice.core.apikey.ApiKeyRecords;
+import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.infra.process.ServiceProcess;
+import dev.sluice.infra.stack.Connections;
+import dev.sluice.infra.stack.FreePorts;
+import dev.sluice.infra.stack.Stack;
+import dev.sluice.infra.stack.StackOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A fresh stack for one benchmark run (durable, as in production: PostgreSQL fsyncs), the schema, an API key
+ * without a practical rate limit, and the services under test as separate JVMs with throughput JVM settings.
+ */
+public final class BenchEnvironment implements AutoCloseable {
+
+    private final Path directory;
+    private final Stack stack;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Path home;
+
+    private BenchEnvironment(Path directory, Stack stack, Path home) {
+        this.directory = directory;
+        this.stack = stack;
+        this.home = home;
+        environment.putAll(stack.connections().toEnvironment());
+        environment.put("SLUICE_TOKENS_SECRETS", "benchmark-secret-for-consistency-tokens-0123456789");
+    }
+
+    public static BenchEnvironment start(Path home) {
+        try {
+            Path directory = Files.createTempDirectory("sluice-bench");
+            Stack stack = Stack.start(new StackOptions(directory, true, 0, 0, 0, StackOptions.defaultBinariesCache(), System.getenv()));
+            BenchEnvironment environment = new BenchEnvironment(directory, stack, home);
+            new SchemaMigrator(environment.dataSource()).migrate();
+            return environment;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Connections connections() {
+        return stack.connections();
+    }
+
+    public Stack stack() {
+        return stack;
+    }
+
+    public PGSimpleDataSource dataSource() {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(connections().jdbcUrl());
+        dataSource.setUser(connections().postgresUser());
+        dataSource.setPassword(connections().postgresPassword());
+        return dataSource;
+    }
+
+    public String createKey() {
+        try (Connection db = DriverManager.getConnection(connections().jdbcUrl(), connections().postgresUser(), connections().postgresPassword())) {
+            return ApiKeyRecords.create(db, "bench-" + System.nanoTime(), 10_000_000, 1_000_000, List.of("read", "write"));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts {@code module}'s jar on a free port with extra environment, and waits until it is ready. */
+    public ServiceProcess startService(String module, Map<String, String> extra) {
+        Path jar = home.resolve(module).resolve("target").resolve("sluice-" + module + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("missing " + jar + ": build first (./mvnw -DskipTests package)");
+        }
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.putAll(extra);
+        ServiceProcess service = new ServiceProcess(module, jar, FreePorts.pick(), env, ServiceProcess.THROUGHPUT_JVM, null, null);
+        service.start();
+        services.add(service);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!service.isReady()) {
+            if (!service.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException(module + " did not become ready");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        return service;
+    }
+
+    @Override
+    public void close() {
+        services.forEach(service -> service.stop(Duration.ofSeconds(30)));
+        stack.close();
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is not worth failing the run for
+        }
+    }
+}
