@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -23,7 +23,7 @@ final class BatchAssembly {
     static final int MAX_LISTED_ERRORS = 100;
 
     private final PageParser parser;
-    private final Function<PageEnvelope, OutgoingPage> encoder;
+    private final BiFunction<PageEnvelope, byte[], OutgoingPage> encoder;
     private final String client;
     private final Instant acceptedAt;
     private final int maxPages;
@@ -32,7 +32,9 @@ final class BatchAssembly {
     private int count;
     private int errorCount;
 
-    BatchAssembly(PageParser parser, Function<PageEnvelope, OutgoingPage> encoder, String client, Instant acceptedAt, int maxPages) {
+    /** @param encoder encodes an upsert from the parsed page and its bytes as posted */
+    BatchAssembly(PageParser parser, BiFunction<PageEnvelope, byte[], OutgoingPage> encoder, String client, Instant acceptedAt,
+            int maxPages) {
         this.parser = parser;
         this.encoder = encoder;
         this.client = client;
@@ -52,7 +54,7 @@ final class BatchAssembly {
             pages.clear(); // rejected whole: stop holding its pages
             violations.forEach(violation -> addError(item, violation));
         } else if (errors.isEmpty()) {
-            pages.add(encoder.apply(PageEnvelope.upsert(page, acceptedAt, client)));
+            pages.add(encoder.apply(PageEnvelope.upsert(page, acceptedAt, client), item.posted()));
         }
         return this;
     }

@@ -32,14 +32,15 @@ class PageReader {
     }
 
     /** One page: the whole body is the JSON object (its size is bounded by the request limit). */
-    Mono<JsonNode> one(Flux<byte[]> body) {
+    Mono<IncomingPage> one(Flux<byte[]> body) {
         return body.collect(ByteArrayOutputStream::new, (out, chunk) -> out.write(chunk, 0, chunk.length))
                 .map(out -> {
                     if (out.size() == 0) {
                         throw malformed("The body is empty: send one page as a JSON object.");
                     }
+                    byte[] posted = out.toByteArray();
                     try {
-                        return Json.mapper().readTree(out.toByteArray());
+                        return IncomingPage.of(0, 0, Json.mapper().readTree(posted), posted);
                     } catch (JacksonException e) {
                         throw malformed("The body is not valid JSON: " + e.getOriginalMessage());
                     }
@@ -79,7 +80,7 @@ class PageReader {
             return IncomingPage.unreadable(index, line, new Violation(null, Code.TOO_LARGE, where + " is larger than " + maxItemBytes + " bytes"));
         }
         try {
-            return IncomingPage.of(index, line, Json.mapper().readTree(element));
+            return IncomingPage.of(index, line, Json.mapper().readTree(element), element);
         } catch (JacksonException e) {
             return IncomingPage.unreadable(index, line, new Violation(null, Code.MALFORMED, where + " is not valid JSON: " + e.getOriginalMessage()));
         }

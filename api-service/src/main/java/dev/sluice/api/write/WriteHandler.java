@@ -70,13 +70,13 @@ class WriteHandler {
             requireMediaType(request, MediaType.APPLICATION_JSON);
             ApiKey key = key(request);
             return Mono.using(inFlight::reserve, reservation -> reader.one(bodies.read(request.exchange().getRequest(), reservation))
-                            .map(json -> {
+                            .map(posted -> {
                                 List<Violation> violations = new ArrayList<>();
-                                Page page = parser.parse(json, violations);
+                                Page page = parser.parse(posted.json(), violations);
                                 if (page == null) {
                                     throw invalidPage(violations);
                                 }
-                                return encode(PageEnvelope.upsert(page, now(), key.name()));
+                                return encodePosted(PageEnvelope.upsert(page, now(), key.name()), posted.posted());
                             })
                             .flatMap(page -> accept(request, key, List.of(page), 1, 0)),
                     InFlightBytes.Reservation::close);
@@ -92,7 +92,11 @@ class WriteHandler {
                 var body = bodies.read(request.exchange().getRequest(), reservation);
                 Flux<IncomingPage> items = NDJSON.isCompatibleWith(type) ? reader.ndjson(body) : reader.jsonArray(body);
                 return items
-                        .reduceWith(() -> new BatchAssembly(parser, this::encode, key.name(), acceptedAt, properties.maxPagesPerBatch()),
+                        .reduceWith(() -> {
+                                    EnvelopeCodec.PostedUpserts upserts = codec.postedUpserts(acceptedAt, key.name());
+                                    return new BatchAssembly(parser, (upsert, posted) -> checkSize(upsert, upserts.encode(upsert.id(), posted)),
+                                            key.name(), acceptedAt, properties.maxPagesPerBatch());
+                                },
                                 BatchAssembly::add)
                         .flatMap(batch -> {
                             List<OutgoingPage> pages = batch.pagesOrThrow();
@@ -159,8 +163,16 @@ class WriteHandler {
         });
     }
 
+    /** An upsert with its page embedded as posted: no re-serialisation (see {@link EnvelopeCodec#encodeUpsert}). */
+    private OutgoingPage encodePosted(PageEnvelope upsert, byte[] posted) {
+        return checkSize(upsert, codec.encodeUpsert(upsert.id(), upsert.acceptedAt(), upsert.client(), posted));
+    }
+
     private OutgoingPage encode(PageEnvelope envelope) {
-        byte[] bytes = codec.encode(envelope);
+        return checkSize(envelope, codec.encode(envelope));
+    }
+
+    private OutgoingPage checkSize(PageEnvelope envelope, byte[] bytes) {
         if (bytes.length > producer.maxRecordBytes()) {
             throw ProblemException.of(HttpStatus.CONTENT_TOO_LARGE, "page-too-large", "Page too large",
                     "The page " + envelope.id() + " is " + bytes.length + " bytes once encoded; the topic takes at most "

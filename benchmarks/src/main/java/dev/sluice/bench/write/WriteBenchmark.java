@@ -54,7 +54,7 @@ public final class WriteBenchmark implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Seconds of warm-up before each scenario (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
-    @Option(names = "--jit-warmup", defaultValue = "30",
+    @Option(names = "--jit-warmup", defaultValue = "60",
             description = "Seconds of load before anything is measured, so both JVMs are compiled (default: ${DEFAULT-VALUE}).")
     int jitWarmupSeconds;
 

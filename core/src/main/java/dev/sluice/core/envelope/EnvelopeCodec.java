@@ -7,6 +7,7 @@ import dev.sluice.core.page.PageParser;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.core.page.PageValidationException;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -65,6 +67,51 @@ public final class EnvelopeCodec {
             json.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Upserts whose page is embedded exactly as it was posted, all accepted at one moment by one client (a request).
+     * The caller has validated each page with the same rules readers apply; readers re-validate and normalise it.
+     * Copying the posted bytes, and formatting what the pages share once, saves re-serialising every page: the API's
+     * largest own cost per page after compression (measured).
+     */
+    public PostedUpserts postedUpserts(Instant acceptedAt, String client) {
+        return new PostedUpserts(acceptedAt, client);
+    }
+
+    /** One upsert with its page embedded as posted; see {@link #postedUpserts}. */
+    public byte[] encodeUpsert(String id, Instant acceptedAt, String client, byte[] postedPage) {
+        return postedUpserts(acceptedAt, client).encode(id, postedPage);
+    }
+
+    /** Encodes upserts sharing an accepted time and a client. */
+    public static final class PostedUpserts {
+
+        private static final byte[] HEAD = ("{\"v\":" + PageEnvelope.FORMAT_VERSION + ",\"op\":\"upsert\",\"id\":\"")
+                .getBytes(StandardCharsets.UTF_8);
+        private final byte[] afterId;
+
+        private PostedUpserts(Instant acceptedAt, String client) {
+            this.afterId = ("\",\"accepted_at\":\"" + INSTANT.format(acceptedAt) + "\",\"client\":\""
+                    + new String(JsonStringEncoder.getInstance().quoteAsCharArray(client)) + "\",\"page\":")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** @param id the page id of {@code postedPage} (32 ASCII characters) */
+        public byte[] encode(String id, byte[] postedPage) {
+            byte[] envelope = new byte[HEAD.length + id.length() + afterId.length + postedPage.length + 1];
+            int at = 0;
+            System.arraycopy(HEAD, 0, envelope, at, HEAD.length);
+            at += HEAD.length;
+            for (int i = 0; i < id.length(); i++) {
+                envelope[at++] = (byte) id.charAt(i);
+            }
+            System.arraycopy(afterId, 0, envelope, at, afterId.length);
+            at += afterId.length;
+            System.arraycopy(postedPage, 0, envelope, at, postedPage.length);
+            envelope[envelope.length - 1] = '}';
+            return envelope;
+        }
     }
 
     /** Writes a page in its posted form (the normalised URL stands for the one posted). */

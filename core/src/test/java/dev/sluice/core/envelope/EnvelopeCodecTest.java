@@ -77,6 +77,17 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void anUpsertCanEmbedThePageAsPostedAndReadsBackTheSame() {
+        String posted = "{ \"url\": \"HTTPS://Example.com/a#x\", \"fetched_at\": \"2026-11-20T11:15:30.5+01:00\", \"title\": \"Ünïcode ✓\" }";
+        Page page = new PageParser(PageLimits.DEFAULTS).parse(Json.mapper().readTree(posted));
+        Instant acceptedAt = Instant.parse("2026-11-20T10:15:31Z");
+
+        byte[] bytes = codec.encodeUpsert(page.id(), acceptedAt, "crawler \"eu\"", posted.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(codec.decode(bytes)).isEqualTo(PageEnvelope.upsert(page, acceptedAt, "crawler \"eu\""));
+    }
+
+    @Test
     void theSerdeUsesTheCodec() {
         PageEnvelopeSerde serde = new PageEnvelopeSerde(codec);
         PageEnvelope upsert = PageEnvelope.upsert(page, Instant.parse("2026-11-20T10:15:31Z"), "c");
