@@ -19,8 +19,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -71,6 +75,18 @@ public final class BenchEnvironment implements AutoCloseable {
         return dataSource;
     }
 
+    /** Creates a topic (12 partitions, the default of pages.v1) before anything writes to it. */
+    public void createTopic(String name) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connections().kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(name, 12, (short) 1))).all().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create " + name, e.getCause());
+        }
+    }
+
     public String createKey() {
         try (Connection db = DriverManager.getConnection(connections().jdbcUrl(), connections().postgresUser(), connections().postgresPassword())) {
             return ApiKeyRecords.create(db, "bench-" + System.nanoTime(), 10_000_000, 1_000_000, List.of("read", "write"));
@@ -81,15 +97,7 @@ public final class BenchEnvironment implements AutoCloseable {
 
     /** Starts {@code module}'s jar on a free port with extra environment, and waits until it is ready. */
     public ServiceProcess startService(String module, Map<String, String> extra) {
-        Path jar = home.resolve(module).resolve("target").resolve("sluice-" + module + ".jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("missing " + jar + ": build first (./mvnw -DskipTests package)");
-        }
-        Map<String, String> env = new LinkedHashMap<>(environment);
-        env.putAll(extra);
-        ServiceProcess service = new ServiceProcess(module, jar, FreePorts.pick(), env, ServiceProcess.THROUGHPUT_JVM, null, null);
-        service.start();
-        services.add(service);
+        ServiceProcess service = startServiceAsync(module, extra);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (!service.isReady()) {
             if (!service.isAlive() || System.nanoTime() > deadline) {
@@ -100,9 +108,29 @@ public final class BenchEnvironment implements AutoCloseable {
         return service;
     }
 
+    /** Starts {@code module}'s jar on a free port with extra environment, without waiting for it. */
+    public ServiceProcess startServiceAsync(String module, Map<String, String> extra) {
+        Path jar = home.resolve(module).resolve("target").resolve("sluice-" + module + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("missing " + jar + ": build first (./mvnw -DskipTests package)");
+        }
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.putAll(extra);
+        ServiceProcess service = new ServiceProcess(module, jar, FreePorts.pick(), env, ServiceProcess.THROUGHPUT_JVM, null, null);
+        service.start();
+        services.add(service);
+        return service;
+    }
+
+    /** Stops every service started so far (gracefully, within {@code grace}). */
+    public void stopServices(Duration grace) {
+        services.forEach(service -> service.stop(grace));
+        services.clear();
+    }
+
     @Override
     public void close() {
-        services.forEach(service -> service.stop(Duration.ofSeconds(30)));
+        stopServices(Duration.ofSeconds(30));
         stack.close();
         try (var paths = Files.walk(directory)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

@@ -26,18 +26,27 @@ public final class RealisticPages {
         this.html = all.toString();
     }
 
-    /** Page {@code n} with a body of exactly {@code bodySize} characters, as posted JSON. */
-    public String page(long n, int bodySize, Instant fetchedAt) {
+    /** What page {@code n} says, before it is JSON: the body is a slice of the corpus, so it costs no memory. */
+    public record Fields(String url, String title, String body, String crawler) {}
+
+    public Fields fields(long n, int bodySize) {
         JsonNode source = corpus.get((int) (n % corpus.size()));
         int start = (int) ((n * 7919L * 31) % Math.max(1, html.length() - bodySize));
+        return new Fields("https://bench.example/" + (n % 97) + "/" + source.get("url").asString().replaceAll("^https?://[^/]+/", "") + "?n=" + n,
+                source.get("title").asString(), html.substring(start, start + bodySize), "bench-" + (n % 8));
+    }
+
+    /** Page {@code n} with a body of exactly {@code bodySize} characters, as posted JSON. */
+    public String page(long n, int bodySize, Instant fetchedAt) {
+        Fields fields = fields(n, bodySize);
         ObjectNode page = Json.mapper().createObjectNode();
-        page.put("url", "https://bench.example/" + (n % 97) + "/" + source.get("url").asString().replaceAll("^https?://[^/]+/", "") + "?n=" + n);
+        page.put("url", fields.url());
         page.put("fetched_at", fetchedAt.toString());
         page.put("status", 200);
-        page.put("title", source.get("title").asString());
+        page.put("title", fields.title());
         page.put("content_type", "text/html");
-        page.put("body", html.substring(start, start + bodySize));
-        page.putObject("metadata").put("crawler", "bench-" + (n % 8));
+        page.put("body", fields.body());
+        page.putObject("metadata").put("crawler", fields.crawler());
         return Json.mapper().writeValueAsString(page);
     }
 

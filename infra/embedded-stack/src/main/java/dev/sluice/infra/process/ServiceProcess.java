@@ -121,6 +121,18 @@ public final class ServiceProcess {
         }
     }
 
+    /** SIGKILL, as a crash would: no shutdown hook runs, nothing is flushed or committed on the way out. */
+    public void kill() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM, then up to {@code grace} for a graceful shutdown, then SIGKILL. */
     public void stop(Duration grace) {
         if (process == null || !process.isAlive()) {

@@ -1,0 +1,234 @@
+package dev.sluice.bench.ingest;
+
+import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.RealisticPages;
+import dev.sluice.core.envelope.EnvelopeCodec;
+import dev.sluice.infra.process.ServiceProcess;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The ingest path: a pre-filled {@code pages.v1} drained into PostgreSQL by one worker, then by two, against the
+ * limits measured in the same run on the same database for the same rows: a raw single-stream COPY into an empty
+ * {@code pages}, and a bare set-based upsert (unnest, batches of 1,000) on one and on two connections, with no
+ * Kafka and no decoding in the way. Then the COPY again, with one cost taken away at a time, to show where the
+ * time goes.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Ingest path: worker rows/s and MB/s (1 and 2 workers) against COPY and bare unnest upserts of the same rows.")
+public final class IngestBenchmark implements Callable<Integer> {
+
+    @Option(names = "--pages", defaultValue = "300000", description = "Pages in the topic per body size (default: ${DEFAULT-VALUE}).")
+    int pageCount;
+
+    @Option(names = "--body-sizes", split = ",", defaultValue = "2048,8192", description = "Body sizes in bytes (default: ${DEFAULT-VALUE}).")
+    List<Integer> bodySizes;
+
+    @Option(names = "--explain", negatable = true, defaultValue = "true",
+            description = "Also time COPY without TOAST compression, without WAL, and decoding alone (default: ${DEFAULT-VALUE}).")
+    boolean explain;
+
+    @Option(names = "--home", defaultValue = "${sys:sluice.home:-.}", description = "The checkout whose built jars to run.")
+    Path home;
+
+    private final RealisticPages generator = new RealisticPages();
+    private final Instant fetchedAt = Instant.parse("2026-11-20T10:15:30Z");
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.printf("Ingest path benchmark: %,d pages per body size %s; 1 then 2 worker processes; limits on the same database%n",
+                pageCount, bodySizes);
+        List<String> report = new ArrayList<>();
+        try (BenchEnvironment environment = BenchEnvironment.start(home)) {
+            DataSource db = environment.dataSource();
+            for (int bodySize : bodySizes) {
+                String topic = "pages.bench-" + bodySize;
+                System.out.printf("%n== %d B bodies: generating %,d pages ...%n", bodySize, pageCount);
+                long generating = System.nanoTime();
+                List<BenchRow> rows = BenchRow.generate(generator, pageCount, bodySize, fetchedAt);
+                System.out.printf("  generated in %.1f s%n", (System.nanoTime() - generating) / 1e9);
+                double mib = rows.stream().mapToLong(BenchRow::postedBytes).sum() / (double) (1 << 20);
+                fill(environment, topic, rows);
+
+                Phase copy = measure("COPY, 1 stream", rows.size(), mib, db, () -> Limits.copy(db, "pages", rows));
+                Phase bare1 = measure("bare unnest upsert, 1 connection", rows.size(), mib, db, () -> Limits.unnestUpsert(db, rows, 1));
+                Phase bare2 = measure("bare unnest upsert, 2 connections", rows.size(), mib, db, () -> Limits.unnestUpsert(db, rows, 2));
+                Phase worker1 = drain(environment, topic, 1, rows.size(), mib, db);
+                Phase worker2 = drain(environment, topic, 2, rows.size(), mib, db);
+
+                report.add(String.format("%n%d B bodies, %,d pages (%.0f MiB as posted)", bodySize, rows.size(), mib));
+                report.add(String.format("  %-40s %10s %8s %9s", "", "rows/s", "MiB/s", "ratio"));
+                report.add(copy.line(null, null));
+                report.add(bare1.line(null, null));
+                report.add(bare2.line(null, null));
+                report.add(worker1.line(copy, "COPY") + String.format("   %.2f x bare 1 conn", worker1.rowsPerSecond / bare1.rowsPerSecond));
+                report.add(worker2.line(bare2, "bare 2 conn") + String.format("   %.2f x COPY", worker2.rowsPerSecond / copy.rowsPerSecond));
+                if (explain) {
+                    report.add("  where the time goes (COPY into a scratch copy of pages, one cost removed at a time):");
+                    report.add(measure("COPY, like pages", rows.size(), mib, db, () -> Limits.copyScratch(db, rows, "")).line(copy, "COPY"));
+                    report.add(measure("COPY, body not compressed (TOAST external)", rows.size(), mib, db,
+                            () -> Limits.copyScratch(db, rows, "EXTERNAL")).line(copy, "COPY"));
+                    report.add(measure("COPY, no WAL (unlogged table)", rows.size(), mib, db,
+                            () -> Limits.copyScratch(db, rows, "UNLOGGED")).line(copy, "COPY"));
+                    report.add(measure("COPY, only the primary key index", rows.size(), mib, db,
+                            () -> Limits.copyScratch(db, rows, "NO_INDEXES")).line(copy, "COPY"));
+                    report.add(decodeOnly(topic, rows).line(null, null) + "   (the worker's decoding, one thread)");
+                }
+                rows.clear();
+            }
+        }
+        System.out.println();
+        report.forEach(System.out::println);
+        System.out.println("""
+
+                Worker rates are steady-state: from 5% to 95% of the topic applied (start-up and the last stragglers
+                excluded). MiB/s counts pages as posted. The limits run with no Kafka and no decoding in the way.""");
+        return 0;
+    }
+
+    /** One measured phase and its rate. */
+    record Phase(String name, double rowsPerSecond, double mibPerSecond) {
+        String line(Phase limit, String limitName) {
+            return String.format("  %-40s %,10.0f %8.1f %9s", name, rowsPerSecond, mibPerSecond,
+                    limit == null ? "" : String.format("%.2f x %s", rowsPerSecond / limit.rowsPerSecond, limitName));
+        }
+    }
+
+    @FunctionalInterface
+    interface Work {
+        void run() throws Exception;
+    }
+
+    private Phase measure(String name, int rows, double mib, DataSource db, Work work) throws Exception {
+        truncate(db);
+        long started = System.nanoTime();
+        work.run();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Phase phase = new Phase(name, rows / seconds, mib / seconds);
+        System.out.printf("  %-44s %,10.0f rows/s  %6.1f MiB/s  (%.1f s)%n", name, phase.rowsPerSecond, phase.mibPerSecond, seconds);
+        return phase;
+    }
+
+    /** Starts {@code workers} worker processes on the topic under a fresh group, and times the drain. */
+    private Phase drain(BenchEnvironment environment, String topic, int workers, int rows, double mib, DataSource db) throws SQLException {
+        truncate(db);
+        String group = "bench-" + topic + "-" + workers;
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("SLUICE_TOPICS_PAGES_NAME", topic);
+        settings.put("SLUICE_TOPICS_PAGESDEADLETTERS_NAME", topic + ".dlq");
+        settings.put("SLUICE_INGEST_GROUPID", group);
+        List<ServiceProcess> started = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            started.add(environment.startServiceAsync("ingest-worker", settings));
+        }
+        long[] marks = new long[2];
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        long lastPrint = 0;
+        while (true) {
+            long applied = applied(db, group, topic);
+            long now = System.nanoTime();
+            if (marks[0] == 0 && applied >= rows * 0.05) {
+                marks[0] = now;
+            }
+            if (marks[1] == 0 && applied >= rows * 0.95) {
+                marks[1] = now;
+            }
+            if (applied >= rows) {
+                break;
+            }
+            if (now - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
+                System.out.printf("    %d worker(s): %,d of %,d applied%n", workers, applied, rows);
+                lastPrint = now;
+            }
+            if (now > deadline || started.stream().anyMatch(worker -> !worker.isAlive())) {
+                throw new IllegalStateException("the workers did not drain " + topic + " (applied " + applied + " of " + rows + ")");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        environment.stopServices(Duration.ofSeconds(30));
+        double seconds = (marks[1] - marks[0]) / 1e9;
+        double steadyRows = rows * 0.9;
+        Phase phase = new Phase(workers + " worker" + (workers > 1 ? "s" : ""), steadyRows / seconds, mib * 0.9 / seconds);
+        System.out.printf("  %-44s %,10.0f rows/s  %6.1f MiB/s  (steady state, %.1f s for 90%%)%n", phase.name, phase.rowsPerSecond,
+                phase.mibPerSecond, seconds);
+        return phase;
+    }
+
+    private Phase decodeOnly(String topic, List<BenchRow> rows) {
+        EnvelopeCodec codec = new EnvelopeCodec();
+        List<byte[]> envelopes = new ArrayList<>();
+        for (int i = 0; i < Math.min(rows.size(), 50_000); i++) {
+            envelopes.add(rows.get(i).envelope());
+        }
+        for (byte[] envelope : envelopes) {
+            codec.decode(envelope); // warm-up
+        }
+        long started = System.nanoTime();
+        for (byte[] envelope : envelopes) {
+            codec.decode(envelope);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double mib = envelopes.size() * (rows.get(0).postedBytes() / (double) (1 << 20));
+        return new Phase("decoding envelopes alone", envelopes.size() / seconds, mib / seconds);
+    }
+
+    private static long applied(DataSource db, String group, String topic) throws SQLException {
+        try (Connection connection = db.getConnection(); var query = connection.prepareStatement(
+                "SELECT coalesce(sum(next_offset), 0) FROM consumer_positions WHERE consumer_group = ? AND topic = ?")) {
+            query.setString(1, group);
+            query.setString(2, topic);
+            try (var result = query.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
+    }
+
+    private static void truncate(DataSource db) throws SQLException {
+        try (Connection connection = db.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("TRUNCATE pages, consumer_positions");
+            statement.execute("DROP TABLE IF EXISTS bench_scratch");
+            statement.execute("CHECKPOINT"); // each phase starts from the same WAL state
+        }
+    }
+
+    /** The topic, filled once per body size with the same envelopes the API produces. */
+    private static void fill(BenchEnvironment environment, String topic, List<BenchRow> rows) {
+        long started = System.nanoTime();
+        environment.createTopic(topic);
+        environment.createTopic(topic + ".dlq");
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, environment.connections().kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            for (BenchRow row : rows) {
+                producer.send(new ProducerRecord<>(topic, row.id(), row.envelope()));
+            }
+            producer.flush();
+        }
+        System.out.printf("  filled %s with %,d records in %.1f s%n", topic, rows.size(), (System.nanoTime() - started) / 1e9);
+    }
+}

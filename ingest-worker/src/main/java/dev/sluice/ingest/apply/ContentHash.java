@@ -1,0 +1,44 @@
+package dev.sluice.ingest.apply;
+
+import dev.sluice.core.page.Page;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * SHA-256 of what a page says (title, content type, status, body, metadata), each field length-prefixed so no
+ * two different pages hash alike by shifting bytes between fields. Equal hashes mark an unchanged re-crawl.
+ */
+public final class ContentHash {
+
+    private ContentHash() {}
+
+    public static byte[] of(Page page) {
+        MessageDigest digest = sha256();
+        field(digest, page.title());
+        field(digest, page.contentType());
+        field(digest, page.status() == null ? null : page.status().toString());
+        field(digest, page.body());
+        field(digest, page.metadata().toString());
+        return digest.digest();
+    }
+
+    private static void field(MessageDigest digest, String value) {
+        if (value == null) {
+            digest.update(ByteBuffer.allocate(4).putInt(-1).array());
+            return;
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        digest.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

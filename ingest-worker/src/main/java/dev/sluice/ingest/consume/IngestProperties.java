@@ -1,0 +1,28 @@
+package dev.sluice.ingest.consume;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The ingest consumer ({@code sluice.ingest.*}).
+ *
+ * @param enabled whether this process consumes pages.v1 at all (default true)
+ * @param groupId the consumer group; every worker of one deployment shares it (default ingest)
+ * @param concurrency consumers in this process, each with its own partitions and database connection (default 1)
+ * @param maxBatch most records per batch, one transaction each (default 1000; 5,000 measured no faster)
+ * @param retryInitialInterval first pause before retrying a batch that failed for a transient reason (default 200ms)
+ * @param retryMaxInterval longest pause between retries; retries never stop (default 10s)
+ * @param sessionTimeout how long a worker that stopped answering (crashed, killed, partitioned) keeps its partitions
+ *     before the group hands them to the others (default 10s; Kafka's own default, 45s, stalls those partitions
+ *     that long after every crash; at least the broker's group.min.session.timeout.ms, 6s by default)
+ */
+@ConfigurationProperties("sluice.ingest")
+public record IngestProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("ingest") String groupId,
+        @DefaultValue("1") int concurrency,
+        @DefaultValue("1000") int maxBatch,
+        @DefaultValue("200ms") Duration retryInitialInterval,
+        @DefaultValue("10s") Duration retryMaxInterval,
+        @DefaultValue("10s") Duration sessionTimeout) {}

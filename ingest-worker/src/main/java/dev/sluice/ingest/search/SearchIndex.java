@@ -1,0 +1,150 @@
+package dev.sluice.ingest.search;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Brings {@code page_search} up to date with the current rows of changed pages, in one transaction per batch,
+ * set-based. Idempotent (it indexes what {@code pages} holds now, fenced by version), so redelivered or replayed
+ * change events change nothing.
+ *
+ * <ul>
+ *   <li>a live page whose content changed is (re)extracted and indexed;
+ *   <li>a live page whose content did not change (an unchanged re-crawl) only has its fetch time and version moved:
+ *       its body is not even read;
+ *   <li>a tombstoned or vanished page leaves the index.
+ * </ul>
+ */
+final class SearchIndex {
+
+    private static final String READ = """
+            SELECT p.id, p.site, p.url, p.title, p.content_type, p.fetched_at, p.version, p.deleted_at IS NOT NULL, p.content_hash,
+                   s.id IS NOT NULL AND s.content_hash = p.content_hash AS unchanged,
+                   CASE WHEN s.id IS NULL OR s.content_hash IS DISTINCT FROM p.content_hash THEN p.body END AS body
+            FROM pages p LEFT JOIN page_search s ON s.id = p.id
+            WHERE p.id = ANY(?)""";
+
+    private static final String INDEX = """
+            INSERT INTO page_search (id, site, url, fetched_at, title, content, document, page_version, content_hash, indexed_at)
+            SELECT id, site, url, fetched_at, title, content,
+                   setweight(to_tsvector(?::regconfig, coalesce(title, '')), 'A') || setweight(to_tsvector(?::regconfig, content), 'B'),
+                   version, content_hash, now()
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::bigint[], ?::bytea[])
+                AS t(id, site, url, fetched_at, title, content, version, content_hash)
+            ON CONFLICT (id) DO UPDATE SET
+                site = excluded.site, url = excluded.url, fetched_at = excluded.fetched_at, title = excluded.title,
+                content = excluded.content, document = excluded.document, page_version = excluded.page_version,
+                content_hash = excluded.content_hash, indexed_at = now()
+            WHERE page_search.page_version < excluded.page_version""";
+
+    private static final String TOUCH = """
+            UPDATE page_search s SET fetched_at = t.fetched_at, page_version = t.version, indexed_at = now()
+            FROM unnest(?::text[], ?::timestamptz[], ?::bigint[]) AS t(id, fetched_at, version)
+            WHERE s.id = t.id AND s.page_version < t.version""";
+
+    private static final String REMOVE = """
+            DELETE FROM page_search s USING unnest(?::text[], ?::bigint[]) AS t(id, version)
+            WHERE s.id = t.id AND (t.version IS NULL OR s.page_version < t.version)""";
+
+    /** What one batch did. */
+    record Outcome(int indexed, int touched, int removed) {}
+
+    private final DataSource dataSource;
+    private final String textSearchConfig;
+
+    SearchIndex(DataSource dataSource, String textSearchConfig) {
+        this.dataSource = dataSource;
+        this.textSearchConfig = textSearchConfig;
+    }
+
+    Outcome apply(Collection<String> ids) throws SQLException {
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            try {
+                Outcome outcome = apply(db, ids);
+                db.commit();
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Outcome apply(Connection db, Collection<String> ids) throws SQLException {
+        List<Object[]> index = new ArrayList<>();
+        List<Object[]> touch = new ArrayList<>();
+        List<Object[]> remove = new ArrayList<>();
+        Set<String> found = new HashSet<>();
+        try (PreparedStatement read = db.prepareStatement(READ)) {
+            read.setArray(1, db.createArrayOf("text", ids.toArray()));
+            try (ResultSet rows = read.executeQuery()) {
+                while (rows.next()) {
+                    String id = rows.getString(1);
+                    found.add(id);
+                    long version = rows.getLong(7);
+                    if (rows.getBoolean(8)) {
+                        remove.add(new Object[] {id, version});
+                    } else if (rows.getBoolean(10)) {
+                        touch.add(new Object[] {id, rows.getString(6), version});
+                    } else {
+                        PageText text = PageText.extract(rows.getString(4), rows.getString(11), rows.getString(5));
+                        index.add(new Object[] {id, rows.getString(2), rows.getString(3), rows.getString(6), text.title(),
+                                text.content(), version, rows.getBytes(9)});
+                    }
+                }
+            }
+        }
+        for (String id : ids) {
+            if (!found.contains(id)) {
+                remove.add(new Object[] {id, null}); // deleted from pages by hand: no version to fence with
+            }
+        }
+        if (!index.isEmpty()) {
+            try (PreparedStatement statement = db.prepareStatement(INDEX)) {
+                statement.setString(1, textSearchConfig);
+                statement.setString(2, textSearchConfig);
+                for (int column = 0; column < 6; column++) {
+                    statement.setArray(3 + column, db.createArrayOf("text", column(index, column, new String[index.size()])));
+                }
+                statement.setArray(9, db.createArrayOf("int8", column(index, 6, new Long[index.size()])));
+                statement.setArray(10, db.createArrayOf("bytea", column(index, 7, new byte[index.size()][])));
+                statement.executeUpdate();
+            }
+        }
+        if (!touch.isEmpty()) {
+            try (PreparedStatement statement = db.prepareStatement(TOUCH)) {
+                statement.setArray(1, db.createArrayOf("text", column(touch, 0, new String[touch.size()])));
+                statement.setArray(2, db.createArrayOf("text", column(touch, 1, new String[touch.size()])));
+                statement.setArray(3, db.createArrayOf("int8", column(touch, 2, new Long[touch.size()])));
+                statement.executeUpdate();
+            }
+        }
+        if (!remove.isEmpty()) {
+            try (PreparedStatement statement = db.prepareStatement(REMOVE)) {
+                statement.setArray(1, db.createArrayOf("text", column(remove, 0, new String[remove.size()])));
+                statement.setArray(2, db.createArrayOf("int8", column(remove, 1, new Long[remove.size()])));
+                statement.executeUpdate();
+            }
+        }
+        return new Outcome(index.size(), touch.size(), remove.size());
+    }
+
+    /** One column of the rows, in a typed array (pgjdbc picks the array encoding by the Java array type). */
+    private static <T> T[] column(List<Object[]> rows, int column, T[] values) {
+        for (int i = 0; i < values.length; i++) {
+            @SuppressWarnings("unchecked")
+            T value = (T) rows.get(i)[column];
+            values[i] = value;
+        }
+        return values;
+    }
+}

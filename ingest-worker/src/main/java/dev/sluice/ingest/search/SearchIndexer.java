@@ -1,0 +1,88 @@
+package dev.sluice.ingest.search;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.BatchMessageListener;
+
+/**
+ * One batch of {@code cdc.pages}: the pages it names are re-indexed from their current rows in one transaction,
+ * then the lag from each change's commit to its being searchable is recorded. A database failure propagates and
+ * the container retries the batch; an event that names no page is counted and skipped (it cannot be indexed, and
+ * the next change of its page will be).
+ */
+class SearchIndexer implements BatchMessageListener<String, byte[]> {
+
+    private static final Logger log = LoggerFactory.getLogger(SearchIndexer.class);
+
+    private final SearchIndex index;
+    private final String table;
+    private final Timer lag;
+    private final Timer batchDuration;
+    private final Counter indexed;
+    private final Counter touched;
+    private final Counter removed;
+    private final MeterRegistry meters;
+
+    SearchIndexer(SearchIndex index, String table, MeterRegistry meters) {
+        this.index = index;
+        this.table = table;
+        this.meters = meters;
+        this.lag = Timer.builder("sluice.search.lag").description("From a page change's commit in PostgreSQL to its being searchable")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)).register(meters);
+        this.batchDuration = Timer.builder("sluice.search.batch.duration").description("Reading, extracting and indexing one batch")
+                .publishPercentileHistogram().register(meters);
+        this.indexed = pages(meters, "indexed");
+        this.touched = pages(meters, "touched");
+        this.removed = pages(meters, "removed");
+    }
+
+    private static Counter pages(MeterRegistry meters, String outcome) {
+        return Counter.builder("sluice.search.pages").tag("outcome", outcome)
+                .description("Pages by what the indexer did (touched: unchanged content, only fetch time and version moved)")
+                .register(meters);
+    }
+
+    @Override
+    public void onMessage(List<ConsumerRecord<String, byte[]>> records) {
+        long started = System.nanoTime();
+        Map<String, Instant> changed = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                PageChange change = PageChange.parse(record.key(), record.value(), table);
+                if (change != null) {
+                    changed.merge(change.id(), change.committedAt() == null ? Instant.now() : change.committedAt(),
+                            (a, b) -> a.isBefore(b) ? a : b);
+                }
+            } catch (PageChange.Unusable e) {
+                log.warn("Skipping {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+                meters.counter("sluice.search.events.skipped").increment();
+            }
+        }
+        if (changed.isEmpty()) {
+            return;
+        }
+        SearchIndex.Outcome outcome;
+        try {
+            outcome = index.apply(changed.keySet());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot index the batch now: " + e.getMessage(), e);
+        }
+        Instant now = Instant.now();
+        changed.values().forEach(committed -> lag.record(Duration.between(committed, now).isNegative() ? Duration.ZERO
+                : Duration.between(committed, now)));
+        indexed.increment(outcome.indexed());
+        touched.increment(outcome.touched());
+        removed.increment(outcome.removed());
+        batchDuration.record(Duration.ofNanos(System.nanoTime() - started));
+    }
+}

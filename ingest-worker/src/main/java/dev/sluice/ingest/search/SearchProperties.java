@@ -1,0 +1,26 @@
+package dev.sluice.ingest.search;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The search indexer ({@code sluice.search.*}): a consumer group of its own on {@code cdc.pages}, scaled and
+ * switched off independently of ingestion.
+ *
+ * @param enabled whether this process runs the indexer (default true)
+ * @param groupId its consumer group (default search-indexer)
+ * @param concurrency consumers in this process (default 1)
+ * @param maxBatch most change events per batch, one transaction each (default 500)
+ * @param textSearchConfig the PostgreSQL text search configuration documents are built with; the API's search
+ *     must query with the same one (default english)
+ * @param retryMaxInterval longest pause between retries of a batch that failed for a transient reason (default 10s)
+ */
+@ConfigurationProperties("sluice.search")
+public record SearchProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("search-indexer") String groupId,
+        @DefaultValue("1") int concurrency,
+        @DefaultValue("500") int maxBatch,
+        @DefaultValue("english") String textSearchConfig,
+        @DefaultValue("10s") Duration retryMaxInterval) {}

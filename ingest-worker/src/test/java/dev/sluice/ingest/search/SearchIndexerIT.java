@@ -1,0 +1,144 @@
+package dev.sluice.ingest.search;
+
+import static dev.sluice.ingest.PageWrites.id;
+import static dev.sluice.ingest.PageWrites.page;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.ingest.PageWrites;
+import dev.sluice.infra.test.SharedStack;
+import dev.sluice.infra.test.SharedStackTest;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The search indexer, fed the change events Debezium publishes for {@code pages} (JSON, schemas off): a page
+ * becomes searchable by its visible words only, follows its changes, and leaves the index when deleted.
+ */
+@SharedStackTest
+@SpringBootTest(properties = {
+        "sluice.topics.pages.name=" + SearchIndexerIT.PAGES,
+        "sluice.topics.pages-dead-letters.name=" + SearchIndexerIT.PAGES + ".dlq",
+        "sluice.topics.cdc-pages.name=" + SearchIndexerIT.CDC,
+        "sluice.ingest.group-id=ingest-search-it",
+        "sluice.search.group-id=search-it"})
+class SearchIndexerIT {
+
+    static final String PAGES = "pages.search-it";
+    static final String CDC = "cdc.pages.search-it";
+
+    static PageWrites pages;
+    static PageWrites changes;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @BeforeAll
+    static void producers() {
+        pages = new PageWrites(SharedStack.connections().kafkaBootstrap(), PAGES);
+        changes = new PageWrites(SharedStack.connections().kafkaBootstrap(), CDC);
+    }
+
+    @AfterAll
+    static void close() {
+        pages.close();
+        changes.close();
+    }
+
+    JdbcTemplate db() {
+        return new JdbcTemplate(dataSource);
+    }
+
+    @Test
+    void aPageIsFoundByItsVisibleWordsOnlyAndLeavesTheIndexWhenDeleted() {
+        String url = "https://search.example/kestrel";
+        pages.upsert(PageWrites.page(url, "2026-11-20T10:00:00Z", "Falconry notes", """
+                <html><head><title>ignored: a title was posted</title><script>var hidden = "zanzibar";</script>
+                <style>.x{color:teal}</style></head><body data-note="ocelot"><h1>Kestrels</h1>
+                <p>The kestrel hovers over meadows hunting voles.</p></body></html>"""));
+        awaitRow(url, 1);
+        changed(url, "u");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("meadow")).containsExactly(id(url)));
+        assertThat(search("hover & vole")).as("stemmed: hovers, voles").containsExactly(id(url));
+        assertThat(search("zanzibar")).as("a word inside a script").isEmpty();
+        assertThat(search("teal")).as("a word inside a style").isEmpty();
+        assertThat(search("ocelot")).as("a word inside a tag").isEmpty();
+        assertThat(search("falconry")).as("the posted title is indexed").containsExactly(id(url));
+
+        pages.upsert(page(url, "2026-11-20T11:00:00Z", "<p>Now about peregrines.</p>"));
+        awaitRow(url, 2);
+        changed(url, "u");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("peregrine")).containsExactly(id(url)));
+        assertThat(search("meadow")).isEmpty();
+
+        pages.delete(url, "2026-11-20T12:00:00Z");
+        awaitRow(url, 3);
+        changed(url, "u");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("peregrine")).isEmpty());
+        assertThat(db().queryForObject("SELECT count(*) FROM page_search WHERE id = ?", Long.class, id(url))).isZero();
+        assertThat(meters.get("sluice.search.lag").timer().count()).isPositive();
+    }
+
+    @Test
+    void anUnchangedRecrawlMovesTheFetchTimeWithoutReindexing() {
+        String url = "https://search.example/stable";
+        pages.upsert(page(url, "2026-11-20T10:00:00Z", "<p>granite</p>"));
+        awaitRow(url, 1);
+        changed(url, "c");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("granite")).containsExactly(id(url)));
+        double touchedBefore = meters.get("sluice.search.pages").tag("outcome", "touched").counter().count();
+
+        pages.upsert(page(url, "2026-11-21T10:00:00Z", "<p>granite</p>"));
+        awaitRow(url, 2);
+        changed(url, "u");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                db().queryForObject("SELECT page_version FROM page_search WHERE id = ?", Long.class, id(url))).isEqualTo(2));
+        assertThat(meters.get("sluice.search.pages").tag("outcome", "touched").counter().count()).isEqualTo(touchedBefore + 1);
+    }
+
+    @Test
+    void aPageDeletedByHandLeavesTheIndexToo() {
+        String url = "https://search.example/by-hand";
+        pages.upsert(page(url, "2026-11-20T10:00:00Z", "<p>basalt</p>"));
+        awaitRow(url, 1);
+        changed(url, "c");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("basalt")).containsExactly(id(url)));
+
+        db().update("DELETE FROM pages WHERE id = ?", id(url));
+        changed(url, "d");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("basalt")).isEmpty());
+    }
+
+    private List<String> search(String query) {
+        return db().queryForList("SELECT id FROM page_search WHERE document @@ to_tsquery('english', ?)", String.class, query);
+    }
+
+    private void awaitRow(String url, long version) {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                db().queryForList("SELECT version FROM pages WHERE id = ?", Long.class, id(url)).contains(version));
+    }
+
+    /** What Debezium publishes for a change of the page's row (the indexer reads the row itself). */
+    private static void changed(String url, String op) {
+        String row = "{\"id\":\"" + id(url) + "\",\"body\":\"__debezium_unavailable_value\"}";
+        String event = "{\"before\":" + (op.equals("d") ? row : "null") + ",\"after\":" + (op.equals("d") ? "null" : row)
+                + ",\"source\":{\"connector\":\"postgresql\",\"db\":\"sluice\",\"schema\":\"public\",\"table\":\"pages\",\"ts_ms\":"
+                + System.currentTimeMillis() + ",\"lsn\":1},\"op\":\"" + op + "\",\"ts_ms\":" + System.currentTimeMillis() + "}";
+        changes.send(id(url), event.getBytes(StandardCharsets.UTF_8));
+    }
+}
