@@ -8,3 +8,6 @@ ALTER TABLE pages ADD CONSTRAINT pages_live_pages_have_url_and_site
 
 COMMENT ON COLUMN pages.version IS
     'Number of writes that changed this page, counted in arrival order: the same whatever the batching, redelivery or crashes';
+
+-- Such tombstones learn their URL from any later write of the page; this index finds them without scanning pages.
+CREATE INDEX pages_nameless_tombstones ON pages (id) WHERE url IS NULL;

@@ -26,9 +26,10 @@ record BenchRow(RealisticPages generator, long n, int bodySize, Instant fetchedA
     private static final EnvelopeCodec CODEC = new EnvelopeCodec();
     private static final PageParser PARSER = new PageParser(PageLimits.DEFAULTS);
 
-    static List<BenchRow> generate(RealisticPages generator, int count, int bodySize, Instant fetchedAt) {
+    /** Pages {@code first} to {@code first + count - 1}. */
+    static List<BenchRow> generate(RealisticPages generator, long first, int count, int bodySize, Instant fetchedAt) {
         List<BenchRow> rows = new ArrayList<>(count);
-        for (long n = 0; n < count; n++) {
+        for (long n = first; n < first + count; n++) {
             String json = generator.page(n, bodySize, fetchedAt);
             Page page = PARSER.parse(Json.mapper().readTree(json));
             rows.add(new BenchRow(generator, n, bodySize, fetchedAt, page.id(), page.url().normalized(), page.site(), page.title(),

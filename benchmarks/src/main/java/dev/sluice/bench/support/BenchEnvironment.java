@@ -75,9 +75,12 @@ public final class BenchEnvironment implements AutoCloseable {
         return dataSource;
     }
 
-    /** Creates a topic (12 partitions, the default of pages.v1) before anything writes to it. */
-    public void createTopic(String name) {
+    /** Creates a topic (12 partitions, the default of pages.v1) before anything writes to it, unless it exists. */
+    public void createTopicIfAbsent(String name) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connections().kafkaBootstrap()))) {
+            if (admin.listTopics().names().get().contains(name)) {
+                return;
+            }
             admin.createTopics(List.of(new NewTopic(name, 12, (short) 1))).all().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,16 +2,19 @@ package dev.sluice.ingest.apply;
 
 import dev.sluice.core.envelope.Op;
 import dev.sluice.core.page.Page;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Applies coalesced writes to {@code pages} in one set-based statement: arrays bound once, unnested in SQL.
+ * Applies coalesced writes to {@code pages}, set-based: arrays bound once, unnested in SQL. Almost every page of a
+ * batch has one write; those go through one {@code INSERT … ON CONFLICT DO UPDATE … WHERE <fence>} (one index probe
+ * per row, as cheap as a bare upsert). Pages with several changing writes in the batch take a second statement
+ * that also counts them into the version. A third, nearly free, names tombstones of pages first seen as deletes.
  *
  * <ul>
  *   <li><b>Fencing.</b> A row changes only if the write is newer, by (ordering time, offset), than what the row
@@ -29,38 +32,69 @@ import java.util.List;
  */
 final class PagesWriter {
 
-    static final String UPSERT = """
-            WITH incoming AS (
-                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[],
-                                     ?::timestamptz[], ?::jsonb[], ?::bytea[], ?::timestamptz[], ?::int[], ?::bigint[],
-                                     ?::jsonb[])
-                    AS t(id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
-                         deleted_at, source_partition, source_offset, earlier)
-            ),
+    /** The columns as the statements unnest them; {@code earlier} only in {@link #WITH_EARLIER_CHANGES}. */
+    private static final String INCOMING = """
+            unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[],
+                   ?::jsonb[], ?::bytea[], ?::timestamptz[], ?::int[], ?::bigint[]%s)
+                AS i(id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
+                     deleted_at, source_partition, source_offset%s)""";
+
+    /**
+     * What a newer write does to the row {@code p}, the write being {@code $.}: a delete clears the content; an
+     * unchanged re-crawl keeps the stored content (and its TOAST pointers); anything else replaces it.
+     */
+    private static final String CHANGES = """
+            url = coalesce($.url, p.url),
+            site = coalesce($.site, p.site),
+            title = CASE WHEN $.deleted_at IS NOT NULL THEN NULL
+                         WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.title ELSE $.title END,
+            body = CASE WHEN $.deleted_at IS NOT NULL THEN NULL
+                        WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.body ELSE $.body END,
+            content_type = CASE WHEN $.deleted_at IS NOT NULL THEN NULL
+                                WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.content_type
+                                ELSE $.content_type END,
+            status = CASE WHEN $.deleted_at IS NOT NULL THEN NULL
+                          WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.status ELSE $.status END,
+            metadata = CASE WHEN $.deleted_at IS NOT NULL THEN '{}'::jsonb
+                            WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.metadata
+                            ELSE $.metadata END,
+            content_hash = $.content_hash,
+            fetched_at = $.fetched_at,
+            deleted_at = $.deleted_at,
+            source_partition = $.source_partition,
+            source_offset = $.source_offset,
+            updated_at = now()""";
+
+    /** The write {@code $.} is newer than the row {@code p}, by (ordering time, offset). */
+    private static final String NEWER = "(coalesce($.deleted_at, $.fetched_at), $.source_offset) > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)";
+
+    /** The write {@code $.} says exactly what the row says: the same fetch of the same content. */
+    private static final String REPEATS = "($.deleted_at IS NULL AND p.deleted_at IS NULL AND $.fetched_at = p.fetched_at AND $.content_hash = p.content_hash)";
+
+    /** Pages with one changing write in the batch (almost all). Returns, per changed row, whether it is new. */
+    static final String SINGLE = ("""
+            INSERT INTO pages AS p (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
+                                    deleted_at, source_partition, source_offset, version)
+            SELECT i.id, i.url, i.site, i.title, i.body, i.content_type, i.status, i.fetched_at, coalesce(i.metadata, '{}'::jsonb),
+                   i.content_hash, i.deleted_at, i.source_partition, i.source_offset, 1
+            FROM %s
+            ON CONFLICT (id) DO UPDATE SET
+            %s,
+                version = p.version + 1
+            WHERE %s AND NOT %s
+            RETURNING p.xmax = 0""").formatted(INCOMING.formatted("", ""), CHANGES.replace("$.", "excluded."),
+            NEWER.replace("$.", "excluded."), REPEATS.replace("$.", "excluded."));
+
+    /**
+     * Pages with several changing writes in the batch: the winner's content, and a version that also counts the
+     * earlier ones still newer than the row (the first of those excepted if it only repeats the row; later ones
+     * never repeat their predecessor). {@code earlier} is {@code [["<time>", offset, "<hash hex>"|null], …]}.
+     */
+    static final String WITH_EARLIER_CHANGES = ("""
+            WITH incoming AS (SELECT * FROM %s),
             updated AS (
                 UPDATE pages p SET
-                    url = coalesce(i.url, p.url),
-                    site = coalesce(i.site, p.site),
-                    title = CASE WHEN i.deleted_at IS NOT NULL THEN NULL
-                                 WHEN p.deleted_at IS NULL AND p.content_hash = i.content_hash THEN p.title
-                                 ELSE i.title END,
-                    body = CASE WHEN i.deleted_at IS NOT NULL THEN NULL
-                                WHEN p.deleted_at IS NULL AND p.content_hash = i.content_hash THEN p.body
-                                ELSE i.body END,
-                    content_type = CASE WHEN i.deleted_at IS NOT NULL THEN NULL
-                                        WHEN p.deleted_at IS NULL AND p.content_hash = i.content_hash THEN p.content_type
-                                        ELSE i.content_type END,
-                    status = CASE WHEN i.deleted_at IS NOT NULL THEN NULL
-                                  WHEN p.deleted_at IS NULL AND p.content_hash = i.content_hash THEN p.status
-                                  ELSE i.status END,
-                    metadata = CASE WHEN i.deleted_at IS NOT NULL THEN '{}'::jsonb
-                                    WHEN p.deleted_at IS NULL AND p.content_hash = i.content_hash THEN p.metadata
-                                    ELSE i.metadata END,
-                    content_hash = CASE WHEN i.deleted_at IS NOT NULL THEN NULL ELSE i.content_hash END,
-                    fetched_at = i.fetched_at, -- a tombstone's is its deletion time, whatever came before it
-                    deleted_at = i.deleted_at,
-                    -- +1 for the winner, +1 for each earlier write of the batch newer than the row, except the
-                    -- first of those if it only repeats the row (later ones never repeat their predecessor)
+            %s,
                     version = p.version + 1 + (
                         SELECT count(*) FILTER (WHERE NOT (later.n = later.first AND later.repeats_row))
                         FROM (SELECT x.n, min(x.n) OVER () AS first,
@@ -68,45 +102,97 @@ final class PagesWriter {
                                          AND x.e->>2 IS NOT DISTINCT FROM encode(p.content_hash, 'hex') AS repeats_row
                               FROM jsonb_array_elements(i.earlier) WITH ORDINALITY AS x(e, n)
                               WHERE ((x.e->>0)::timestamptz, (x.e->>1)::bigint)
-                                    > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)) AS later),
-                    source_partition = i.source_partition,
-                    source_offset = i.source_offset,
-                    updated_at = now()
+                                    > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)) AS later)
                 FROM incoming i
-                WHERE p.id = i.id
-                  AND (coalesce(i.deleted_at, i.fetched_at), i.source_offset) > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)
+                WHERE p.id = i.id AND %s
                   -- an exact repeat of the row changes nothing, unless earlier writes of the batch changed it between
-                  AND (NOT (i.deleted_at IS NULL AND p.deleted_at IS NULL AND i.fetched_at = p.fetched_at
-                            AND i.content_hash = p.content_hash)
-                       OR EXISTS (SELECT 1 FROM jsonb_array_elements(i.earlier) e
-                                  WHERE ((e->>0)::timestamptz, (e->>1)::bigint) > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)))
+                  AND (NOT %s OR EXISTS (SELECT 1 FROM jsonb_array_elements(i.earlier) e
+                                          WHERE ((e->>0)::timestamptz, (e->>1)::bigint)
+                                                > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)))
                 RETURNING p.id
-            ),
-            named AS (
-                -- a tombstone of a page never seen learns its URL from any later-arriving write, even a fenced one
-                UPDATE pages p SET url = i.url, site = i.site
-                FROM incoming i
-                WHERE p.id = i.id AND p.url IS NULL AND i.url IS NOT NULL AND p.id NOT IN (SELECT id FROM updated)
             ),
             inserted AS (
                 INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
                                    version, deleted_at, source_partition, source_offset)
                 SELECT i.id, i.url, i.site, i.title, i.body, i.content_type, i.status, i.fetched_at,
-                       coalesce(i.metadata, '{}'::jsonb), i.content_hash, 1 + coalesce(jsonb_array_length(i.earlier), 0),
+                       coalesce(i.metadata, '{}'::jsonb), i.content_hash, 1 + jsonb_array_length(i.earlier),
                        i.deleted_at, i.source_partition, i.source_offset
                 FROM incoming i
                 WHERE NOT EXISTS (SELECT 1 FROM pages p WHERE p.id = i.id)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
             )
-            SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted)""";
+            SELECT false FROM updated UNION ALL SELECT true FROM inserted""").formatted(
+            INCOMING.formatted(", ?::jsonb[]", ", earlier"), CHANGES.replace("$.", "i."), NEWER.replace("$.", "i."),
+            REPEATS.replace("$.", "i."));
 
-    /** How a batch changed the table; the rest was fenced off as older than what is stored. */
+    /**
+     * A tombstone of a page first seen as a delete has no URL; any later write of the page, even one fenced off,
+     * tells it. Cheap: the partial index over such rows is tiny.
+     */
+    static final String NAME_TOMBSTONES = """
+            UPDATE pages p SET url = i.url, site = i.site
+            FROM unnest(?::text[], ?::text[], ?::text[]) AS i(id, url, site)
+            WHERE p.url IS NULL AND p.id = i.id""";
+
+    /** How a batch changed the table; the rest was fenced off as older than (or the same as) what is stored. */
     record Outcome(int updated, int inserted, int fenced) {}
 
     private PagesWriter() {}
 
     static Outcome write(Connection db, List<CoalescedWrite> writes) throws SQLException {
+        List<CoalescedWrite> single = new ArrayList<>(writes.size());
+        List<CoalescedWrite> several = new ArrayList<>();
+        for (CoalescedWrite write : writes) {
+            (write.earlierChanges().isEmpty() ? single : several).add(write);
+        }
+        int[] counts = new int[2];
+        if (!single.isEmpty()) {
+            execute(db, SINGLE, single, false, counts);
+        }
+        if (!several.isEmpty()) {
+            execute(db, WITH_EARLIER_CHANGES, several, true, counts);
+        }
+        nameTombstones(db, writes);
+        return new Outcome(counts[0], counts[1], writes.size() - counts[0] - counts[1]);
+    }
+
+    /** Runs a statement that returns one boolean per changed row (inserted or updated) and counts them. */
+    private static void execute(Connection db, String sql, List<CoalescedWrite> writes, boolean withEarlier, int[] counts)
+            throws SQLException {
+        try (PreparedStatement statement = db.prepareStatement(sql)) {
+            bind(db, statement, writes, withEarlier);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    counts[result.getBoolean(1) ? 1 : 0]++;
+                }
+            }
+        }
+    }
+
+    private static void nameTombstones(Connection db, List<CoalescedWrite> writes) throws SQLException {
+        List<CoalescedWrite> named = writes.stream().filter(write -> write.url() != null).toList();
+        if (named.isEmpty()) {
+            return;
+        }
+        String[] id = new String[named.size()];
+        String[] url = new String[named.size()];
+        String[] site = new String[named.size()];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = named.get(i).winner().id();
+            url[i] = named.get(i).url().normalized();
+            site[i] = named.get(i).url().site();
+        }
+        try (PreparedStatement statement = db.prepareStatement(NAME_TOMBSTONES)) {
+            statement.setArray(1, db.createArrayOf("text", id));
+            statement.setArray(2, db.createArrayOf("text", url));
+            statement.setArray(3, db.createArrayOf("text", site));
+            statement.executeUpdate();
+        }
+    }
+
+    /** Binds the writes as one array per column. */
+    static void bind(Connection db, PreparedStatement statement, List<CoalescedWrite> writes, boolean withEarlier) throws SQLException {
         int n = writes.size();
         String[] id = new String[n];
         String[] url = new String[n];
@@ -147,29 +233,22 @@ final class PagesWriter {
             }
             earlier[i] = earlierChanges(write.earlierChanges());
         }
-        try (PreparedStatement statement = db.prepareStatement(UPSERT)) {
-            int p = 1;
-            statement.setArray(p++, db.createArrayOf("text", id));
-            statement.setArray(p++, db.createArrayOf("text", url));
-            statement.setArray(p++, db.createArrayOf("text", site));
-            statement.setArray(p++, db.createArrayOf("text", title));
-            statement.setArray(p++, db.createArrayOf("text", body));
-            statement.setArray(p++, db.createArrayOf("text", contentType));
-            statement.setArray(p++, db.createArrayOf("int4", status));
-            statement.setArray(p++, db.createArrayOf("text", fetchedAt));
-            statement.setArray(p++, db.createArrayOf("text", metadata));
-            statement.setArray(p++, db.createArrayOf("bytea", contentHash));
-            statement.setArray(p++, db.createArrayOf("text", deletedAt));
-            statement.setArray(p++, db.createArrayOf("int4", partition));
-            statement.setArray(p++, db.createArrayOf("int8", offset));
-            Array earlierArray = db.createArrayOf("text", earlier);
-            statement.setArray(p, earlierArray);
-            try (ResultSet result = statement.executeQuery()) {
-                result.next();
-                int updated = result.getInt(1);
-                int inserted = result.getInt(2);
-                return new Outcome(updated, inserted, n - updated - inserted);
-            }
+        int p = 1;
+        statement.setArray(p++, db.createArrayOf("text", id));
+        statement.setArray(p++, db.createArrayOf("text", url));
+        statement.setArray(p++, db.createArrayOf("text", site));
+        statement.setArray(p++, db.createArrayOf("text", title));
+        statement.setArray(p++, db.createArrayOf("text", body));
+        statement.setArray(p++, db.createArrayOf("text", contentType));
+        statement.setArray(p++, db.createArrayOf("int4", status));
+        statement.setArray(p++, db.createArrayOf("text", fetchedAt));
+        statement.setArray(p++, db.createArrayOf("text", metadata));
+        statement.setArray(p++, db.createArrayOf("bytea", contentHash));
+        statement.setArray(p++, db.createArrayOf("text", deletedAt));
+        statement.setArray(p++, db.createArrayOf("int4", partition));
+        statement.setArray(p++, db.createArrayOf("int8", offset));
+        if (withEarlier) {
+            statement.setArray(p, db.createArrayOf("text", earlier));
         }
     }
 

@@ -9,7 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled whether this process consumes pages.v1 at all (default true)
  * @param groupId the consumer group; every worker of one deployment shares it (default ingest)
- * @param concurrency consumers in this process, each with its own partitions and database connection (default 1)
+ * @param concurrency consumers in this process, each with its own partitions and database connection (default 2:
+ *     one consumer alternates between its own work and waiting on PostgreSQL, leaving each idle about 40% of the
+ *     time; two overlap them, measured 1.6x the rows/s of one on 2 cores)
  * @param maxBatch most records per batch, one transaction each (default 1000; 5,000 measured no faster)
  * @param retryInitialInterval first pause before retrying a batch that failed for a transient reason (default 200ms)
  * @param retryMaxInterval longest pause between retries; retries never stop (default 10s)
@@ -21,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record IngestProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("ingest") String groupId,
-        @DefaultValue("1") int concurrency,
+        @DefaultValue("2") int concurrency,
         @DefaultValue("1000") int maxBatch,
         @DefaultValue("200ms") Duration retryInitialInterval,
         @DefaultValue("10s") Duration retryMaxInterval,
