@@ -1,0 +1,30 @@
+package dev.sluice.invalidator.cdc;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The change-data-capture feed ({@code sluice.cdc.*}): a Debezium engine reading PostgreSQL's logical replication
+ * slot (pgoutput, publication {@code sluice_cdc}) and publishing each change of {@code pages} to {@code cdc.pages}.
+ *
+ * @param enabled whether this process takes part in reading the slot (default true)
+ * @param slotName the replication slot; one per deployment (default sluice_cdc)
+ * @param snapshotMode Debezium's snapshot mode; {@code no_data} streams from now on without replaying the table
+ *     (default no_data: a new deployment must not push every page through the feed)
+ * @param offsetsTopic the Kafka topic holding the engine's position, so a restart or a standby resumes where the
+ *     last reader stopped (default sluice.cdc.offsets)
+ * @param pollInterval how often the engine hands changes over (default 50ms)
+ * @param heartbeatInterval how often the engine confirms its position to PostgreSQL even without changes of
+ *     {@code pages}, so the slot does not hold WAL back (default 10s)
+ * @param standbyRetryInterval how often a standby instance tries to take over the slot (default 2s)
+ */
+@ConfigurationProperties("sluice.cdc")
+public record CdcProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("sluice_cdc") String slotName,
+        @DefaultValue("no_data") String snapshotMode,
+        @DefaultValue("sluice.cdc.offsets") String offsetsTopic,
+        @DefaultValue("50ms") Duration pollInterval,
+        @DefaultValue("10s") Duration heartbeatInterval,
+        @DefaultValue("2s") Duration standbyRetryInterval) {}

@@ -1,0 +1,183 @@
+package dev.sluice.invalidator.cdc;
+
+import dev.sluice.platform.connection.ConnectionProperties;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs the Debezium engine while this instance holds the slot's leadership, and stands by otherwise: a loop that
+ * takes the lock, runs the engine until it stops or the lock's session dies, then lets go and tries again.
+ * The engine's position lives in Kafka ({@code offsets-topic}), the slot keeps the WAL from there on: whichever
+ * instance reads next resumes exactly where the last one confirmed, missing nothing.
+ */
+final class CdcRunner implements SmartLifecycle {
+
+    static final String TOPIC_PREFIX = "sluice";
+
+    private static final Logger log = LoggerFactory.getLogger(CdcRunner.class);
+
+    private final CdcProperties properties;
+    private final ConnectionProperties connections;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ChangePublisher publisher;
+    private final SlotLeadership leadership;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean leading = new AtomicBoolean();
+    private final ExecutorService loop = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "cdc-leadership"));
+    private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
+
+    CdcRunner(CdcProperties properties, ConnectionProperties connections, KafkaProducer<String, byte[]> producer,
+            String cdcTopic, MeterRegistry meters) {
+        this.properties = properties;
+        this.connections = connections;
+        this.producer = producer;
+        this.publisher = new ChangePublisher(producer, cdcTopic, TOPIC_PREFIX, meters);
+        this.leadership = new SlotLeadership(connections.pg().jdbcUrl(), connections.pg().user(), connections.pg().password(),
+                properties.slotName());
+        Gauge.builder("sluice.cdc.leader", leading, flag -> flag.get() ? 1 : 0)
+                .description("1 while this instance reads the replication slot, 0 on standby").register(meters);
+    }
+
+    boolean isLeading() {
+        return leading.get();
+    }
+
+    @Override
+    public void start() {
+        if (running.compareAndSet(false, true)) {
+            loop.execute(this::leadOrStandBy);
+        }
+    }
+
+    private void leadOrStandBy() {
+        while (running.get()) {
+            if (!leadership.tryAcquire()) {
+                pause(properties.standbyRetryInterval());
+                continue;
+            }
+            leading.set(true);
+            log.info("This instance now reads the replication slot {}", properties.slotName());
+            CompletableFuture<Void> stopped = new CompletableFuture<>();
+            ExecutorService engineThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "cdc-engine"));
+            try {
+                engine = DebeziumEngine.create(Json.class)
+                        .using(engineProperties())
+                        .notifying(publisher)
+                        .using((success, message, error) -> {
+                            if (!success) {
+                                log.warn("The change-data-capture engine stopped: {}", message, error);
+                            }
+                            stopped.complete(null);
+                        })
+                        .build();
+                engineThread.execute(engine);
+                while (running.get() && !stopped.isDone() && leadership.stillHeld()) {
+                    try {
+                        stopped.get(1, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        // still running: check the lock again
+                    } catch (Exception e) {
+                        break;
+                    }
+                }
+            } finally {
+                closeEngine();
+                engineThread.shutdownNow();
+                leadership.close();
+                leading.set(false);
+            }
+            if (running.get()) {
+                log.warn("Gave up the replication slot {} (engine stopped or leadership lost); standing by", properties.slotName());
+                pause(properties.standbyRetryInterval());
+            }
+        }
+    }
+
+    private Properties engineProperties() {
+        ConnectionProperties.Postgres pg = connections.pg();
+        Properties config = new Properties();
+        config.setProperty("name", "sluice-cdc");
+        config.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        config.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        config.setProperty("offset.storage.topic", properties.offsetsTopic());
+        config.setProperty("offset.storage.partitions", "1");
+        config.setProperty("offset.storage.replication.factor", "-1");
+        config.setProperty("offset.flush.interval.ms", "1000");
+        config.setProperty("bootstrap.servers", connections.kafka().bootstrap());
+        config.setProperty("database.hostname", pg.host());
+        config.setProperty("database.port", Integer.toString(pg.port()));
+        config.setProperty("database.user", pg.user());
+        config.setProperty("database.password", pg.password());
+        config.setProperty("database.dbname", pg.database());
+        config.setProperty("topic.prefix", TOPIC_PREFIX);
+        config.setProperty("plugin.name", "pgoutput");
+        config.setProperty("publication.name", dev.sluice.core.schema.SchemaMigrator.PUBLICATION);
+        config.setProperty("publication.autocreate.mode", "disabled"); // the migrations own it
+        config.setProperty("slot.name", properties.slotName());
+        config.setProperty("table.include.list", "public.pages");
+        config.setProperty("snapshot.mode", properties.snapshotMode());
+        config.setProperty("poll.interval.ms", Long.toString(properties.pollInterval().toMillis()));
+        config.setProperty("heartbeat.interval.ms", Long.toString(properties.heartbeatInterval().toMillis()));
+        config.setProperty("binary.handling.mode", "hex");
+        config.setProperty("converter.schemas.enable", "false");
+        return config;
+    }
+
+    private void closeEngine() {
+        DebeziumEngine<ChangeEvent<String, String>> current = engine;
+        engine = null;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (IOException e) {
+                log.warn("Could not close the change-data-capture engine cleanly", e);
+            }
+        }
+    }
+
+    private void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis()); // the standby's retry cadence: nothing to wait on but time
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (running.compareAndSet(true, false)) {
+            closeEngine();
+            loop.shutdown();
+            try {
+                if (!loop.awaitTermination(30, TimeUnit.SECONDS)) {
+                    loop.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                loop.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running.get();
+    }
+}

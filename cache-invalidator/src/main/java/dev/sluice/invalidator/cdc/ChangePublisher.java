@@ -1,0 +1,72 @@
+package dev.sluice.invalidator.cdc;
+
+import dev.sluice.core.json.Json;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Hands each batch of Debezium change events to {@code cdc.pages}, keyed by page id, and marks them processed only
+ * once Kafka acknowledged them all: the engine's position never gets ahead of what the topic holds (at least once;
+ * consumers are idempotent by version). Heartbeats and other tables are acknowledged without being published.
+ */
+final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private final String pagesDestination;
+    private final Counter published;
+
+    ChangePublisher(KafkaProducer<String, byte[]> producer, String topic, String topicPrefix, MeterRegistry meters) {
+        this.producer = producer;
+        this.topic = topic;
+        this.pagesDestination = topicPrefix + ".public.pages";
+        this.published = Counter.builder("sluice.cdc.events").description("Change events of pages published to cdc.pages")
+                .register(meters);
+    }
+
+    @Override
+    public void handleBatch(List<ChangeEvent<String, String>> events, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+            throws InterruptedException {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
+        for (ChangeEvent<String, String> event : events) {
+            if (pagesDestination.equals(event.destination()) && event.key() != null) {
+                byte[] value = event.value() == null ? null : event.value().getBytes(StandardCharsets.UTF_8);
+                sent.add(producer.send(new ProducerRecord<>(topic, pageId(event.key()), value)));
+            }
+        }
+        try {
+            for (Future<RecordMetadata> future : sent) {
+                future.get();
+            }
+        } catch (ExecutionException e) {
+            // Not marked processed: the engine stops, and the next reader resumes before these events.
+            throw new IllegalStateException("Kafka did not take the change events: " + e.getCause(), e.getCause());
+        }
+        for (ChangeEvent<String, String> event : events) {
+            committer.markProcessed(event);
+        }
+        committer.markBatchFinished();
+        published.increment(sent.size());
+    }
+
+    /** Debezium's key is the primary key as JSON: {@code {"id":"…"}}. */
+    static String pageId(String key) {
+        JsonNode node = Json.mapper().readTree(key);
+        JsonNode id = node.has("payload") ? node.get("payload").get("id") : node.get("id");
+        if (id == null || !id.isString()) {
+            throw new IllegalStateException("a change of pages without an id in its key: " + key);
+        }
+        return id.asString();
+    }
+}
