@@ -48,6 +48,7 @@ class LocalRunIT {
             sql.execute("CREATE TABLE kept_between_runs (note text)");
             sql.execute("INSERT INTO kept_between_runs VALUES ('first run')");
         }
+        aPostedPageFlowsThroughThePipelineIntoSearch(first, apiPort);
         List<ProcessHandle> processes = first.processTree();
         assertThat(processes).as("launcher, postgres, redis and 4 services").hasSizeGreaterThanOrEqualTo(6);
 
@@ -70,6 +71,36 @@ class LocalRunIT {
             List<ProcessHandle> again = second.processTree();
             second.stop();
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> again.stream().noneMatch(ProcessHandle::isAlive));
+        }
+    }
+
+    /**
+     * The whole write path as deployed: the API enqueues, the worker upserts, Debezium publishes the change to
+     * cdc.pages, the search indexer makes the page findable by its visible words (and not by a word in a script).
+     */
+    private static void aPostedPageFlowsThroughThePipelineIntoSearch(Run run, int apiPort) throws Exception {
+        String key = Files.readString(run.data().resolve("dev-api-key")).strip();
+        String page = """
+                {"url":"https://end-to-end.example/kestrel","fetched_at":"2026-11-20T10:15:30Z","title":"Birds",
+                 "content_type":"text/html",
+                 "body":"<html><body><p>The kestrel hovers over meadows.</p><script>var zanzibar = 1;</script></body></html>"}""";
+        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/pages"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(page)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+
+        Properties env = run.environment();
+        try (Connection db = DriverManager.getConnection("jdbc:" + env.getProperty("SLUICE_PG_URL"), "postgres", "")) {
+            Awaitility.await().alias("searchable through the pipeline").atMost(Duration.ofSeconds(60))
+                    .until(() -> count(db, "SELECT count(*) FROM page_search WHERE document @@ to_tsquery('english', 'meadow')") == 1);
+            assertThat(count(db, "SELECT count(*) FROM page_search WHERE document @@ to_tsquery('english', 'zanzibar')")).isZero();
+        }
+    }
+
+    private static long count(Connection db, String query) throws Exception {
+        try (Statement sql = db.createStatement(); ResultSet rows = sql.executeQuery(query)) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 
