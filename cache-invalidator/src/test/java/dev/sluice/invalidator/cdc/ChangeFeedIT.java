@@ -40,7 +40,8 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(properties = {
         "sluice.topics.cdc-pages.name=" + ChangeFeedIT.TOPIC,
         "sluice.cdc.slot-name=" + ChangeFeedIT.SLOT,
-        "sluice.cdc.offsets-topic=" + ChangeFeedIT.SLOT + ".offsets"})
+        "sluice.cdc.offsets-topic=" + ChangeFeedIT.SLOT + ".offsets",
+        "sluice.invalidator.enabled=false"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChangeFeedIT {
 

@@ -125,7 +125,10 @@ public final class LocalRun implements Callable<Integer> {
             services.add(new ServiceProcess(workers == 1 ? "ingest" : "ingest-" + i, jars.get("ingest-worker"), port,
                     environment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[34m" : null));
         }
-        services.add(new ServiceProcess("invalidator", jars.get("cache-invalidator"), apiPort + 2, environment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[35m" : null));
+        Map<String, String> invalidatorEnvironment = new java.util.HashMap<>(environment);
+        invalidatorEnvironment.put("SLUICE_INVALIDATOR_STATEDIR", dataDirectory.toAbsolutePath().normalize().resolve("streams").toString()); // kept with the rest of the data
+        services.add(new ServiceProcess("invalidator", jars.get("cache-invalidator"), apiPort + 2, invalidatorEnvironment,
+                ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[35m" : null));
         services.add(new ServiceProcess("backup", jars.get("backup-worker"), apiPort + 3, environment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[33m" : null));
         services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, apiEnvironment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[32m" : null));
         return services;

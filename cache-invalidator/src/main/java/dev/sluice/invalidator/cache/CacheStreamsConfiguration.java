@@ -1,0 +1,60 @@
+package dev.sluice.invalidator.cache;
+
+import dev.sluice.core.cache.RedisKeys;
+import dev.sluice.core.topic.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** Runs the cache topology: at-least-once (every effect is idempotent), a failed record's thread is replaced. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "sluice.invalidator.enabled", havingValue = "true", matchIfMissing = true)
+class CacheStreamsConfiguration {
+
+    @Bean
+    SmartLifecycle cacheStreams(CacheStreamsProperties properties, KafkaProperties kafka, Topics topics, StringRedisTemplate redis,
+            RedisKeys keys, MeterRegistry meters) {
+        Properties config = new Properties();
+        config.putAll(kafka.buildStreamsProperties());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
+        config.put(StreamsConfig.STATE_DIR_CONFIG, properties.stateDir().toAbsolutePath().toString());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.threads());
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        config.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        KafkaStreams streams = new KafkaStreams(CacheTopology.build(topics.cdcPages().name(), new RedisCacheEffects(redis, keys, meters)), config);
+        streams.setUncaughtExceptionHandler(error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+        new KafkaStreamsMetrics(streams).bindTo(meters);
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                streams.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                streams.close(Duration.ofSeconds(30));
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+}

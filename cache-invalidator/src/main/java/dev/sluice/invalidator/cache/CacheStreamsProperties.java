@@ -1,0 +1,21 @@
+package dev.sluice.invalidator.cache;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The topology that applies {@code cdc.pages} to Redis ({@code sluice.invalidator.*}).
+ *
+ * @param enabled whether this process runs it (default true)
+ * @param applicationId the Kafka Streams application id (its consumer group and state topics' prefix; default
+ *     sluice-cache-invalidator)
+ * @param stateDir where Kafka Streams keeps its local state (default ./.sluice-streams, relative to the process)
+ * @param threads stream threads in this process (default 1)
+ */
+@ConfigurationProperties("sluice.invalidator")
+public record CacheStreamsProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("sluice-cache-invalidator") String applicationId,
+        @DefaultValue(".sluice-streams") Path stateDir,
+        @DefaultValue("1") int threads) {}

@@ -1,0 +1,85 @@
+package dev.sluice.invalidator.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.core.cache.PageCacheProtocol;
+import dev.sluice.core.cache.RedisKeys;
+import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.infra.stack.Connections;
+import dev.sluice.infra.test.SharedStack;
+import dev.sluice.infra.test.SharedStackTest;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Changes of pages, by the pipeline's rules or by hand, reach Redis through Debezium, cdc.pages and the topology. */
+@SharedStackTest
+@SpringBootTest(properties = {
+        "sluice.topics.cdc-pages.name=cdc.pages.invalidation-it",
+        "sluice.cdc.slot-name=sluice_cdc_invalidation_it",
+        "sluice.cdc.offsets-topic=sluice.cdc.offsets.invalidation-it",
+        "sluice.invalidator.application-id=invalidation-it",
+        "sluice.invalidator.state-dir=target/streams-invalidation-it",
+        "sluice.redis.key-prefix=invalidation-it:"})
+class CacheInvalidationIT {
+
+    static final String ID = "11112222333344445555666677778888";
+    static JdbcTemplate db;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Autowired
+    RedisKeys keys;
+
+    @BeforeAll
+    static void schema() {
+        Connections connections = SharedStack.forTestClass(CacheInvalidationIT.class);
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(connections.jdbcUrl());
+        dataSource.setUser(connections.postgresUser());
+        dataSource.setPassword(connections.postgresPassword());
+        new SchemaMigrator(dataSource).migrate();
+        db = new JdbcTemplate(dataSource);
+    }
+
+    boolean fill(long version, String payload) {
+        Long stored = redis.execute(RedisScript.of(PageCacheProtocol.FILL, Long.class), List.of(keys.page(ID), keys.pageFence(ID)),
+                Long.toString(version), payload, "600000");
+        return stored != null && stored == 1;
+    }
+
+    @Test
+    void updatesAndDeletesByHandReachRedis() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> Boolean.TRUE.equals(db.query(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = 'sluice_cdc_invalidation_it'",
+                result -> result.next() ? result.getBoolean(1) : null)));
+
+        db.update("""
+                INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
+                VALUES (?, 'https://redis.example/a', 'redis.example', 'v1', '<p>x</p>', now(), 1, 0, 0)""", ID);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "1".equals(redis.opsForValue().get(keys.pageFence(ID))));
+        assertThat(fill(1, "page v1")).isTrue();
+        String generation = redis.opsForValue().get(keys.siteGeneration("redis.example"));
+        assertThat(generation).isNotNull();
+
+        db.update("UPDATE pages SET title = 'v2', version = 2 WHERE id = ?", ID);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "2".equals(redis.opsForValue().get(keys.pageFence(ID))));
+        assertThat(redis.hasKey(keys.page(ID))).as("the v1 entry is dropped").isFalse();
+        assertThat(fill(1, "page v1, read before the update")).as("no stale set").isFalse();
+        assertThat(Long.parseLong(redis.opsForValue().get(keys.siteGeneration("redis.example")))).isGreaterThan(Long.parseLong(generation));
+        assertThat(fill(2, "page v2")).isTrue();
+
+        db.update("DELETE FROM pages WHERE id = ?", ID);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !redis.hasKey(keys.page(ID)));
+        assertThat(fill(2, "page v2, read before the delete")).isFalse();
+    }
+}
