@@ -66,45 +66,56 @@ final class CdcRunner implements SmartLifecycle {
 
     private void leadOrStandBy() {
         while (running.get()) {
-            if (!leadership.tryAcquire()) {
-                pause(properties.standbyRetryInterval());
-                continue;
-            }
-            leading.set(true);
-            log.info("This instance now reads the replication slot {}", properties.slotName());
-            CompletableFuture<Void> stopped = new CompletableFuture<>();
-            ExecutorService engineThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "cdc-engine"));
             try {
-                engine = DebeziumEngine.create(Json.class)
-                        .using(engineProperties())
-                        .notifying(publisher)
-                        .using((success, message, error) -> {
-                            if (!success) {
-                                log.warn("The change-data-capture engine stopped: {}", message, error);
-                            }
-                            stopped.complete(null);
-                        })
-                        .build();
-                engineThread.execute(engine);
-                while (running.get() && !stopped.isDone() && leadership.stillHeld()) {
-                    try {
-                        stopped.get(1, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.TimeoutException e) {
-                        // still running: check the lock again
-                    } catch (Exception e) {
-                        break;
-                    }
-                }
-            } finally {
-                closeEngine();
-                engineThread.shutdownNow();
-                leadership.close();
+                leadOnce();
+            } catch (RuntimeException e) {
+                log.warn("Change-data-capture leadership loop failed, retrying: {}", e.toString(), e);
                 leading.set(false);
-            }
-            if (running.get()) {
-                log.warn("Gave up the replication slot {} (engine stopped or leadership lost); standing by", properties.slotName());
                 pause(properties.standbyRetryInterval());
             }
+        }
+    }
+
+    /** Takes the slot if free and reads it until the engine stops or leadership is lost; else waits a little. */
+    private void leadOnce() {
+        if (!leadership.tryAcquire()) {
+            pause(properties.standbyRetryInterval());
+            return;
+        }
+        leading.set(true);
+        log.info("This instance now reads the replication slot {}", properties.slotName());
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        ExecutorService engineThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "cdc-engine"));
+        try {
+            engine = DebeziumEngine.create(Json.class)
+                    .using(engineProperties())
+                    .notifying(publisher)
+                    .using((success, message, error) -> {
+                        if (!success) {
+                            log.warn("The change-data-capture engine stopped: {}", message, error);
+                        }
+                        stopped.complete(null);
+                    })
+                    .build();
+            engineThread.execute(engine);
+            while (running.get() && !stopped.isDone() && leadership.stillHeld()) {
+                try {
+                    stopped.get(1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // still running: check the lock again
+                } catch (Exception e) {
+                    break;
+                }
+            }
+        } finally {
+            closeEngine();
+            engineThread.shutdownNow();
+            leadership.close();
+            leading.set(false);
+        }
+        if (running.get()) {
+            log.warn("Gave up the replication slot {} (engine stopped or leadership lost); standing by", properties.slotName());
+            pause(properties.standbyRetryInterval());
         }
     }
 
@@ -144,8 +155,9 @@ final class CdcRunner implements SmartLifecycle {
         if (current != null) {
             try {
                 current.close();
-            } catch (IOException e) {
-                log.warn("Could not close the change-data-capture engine cleanly", e);
+            } catch (IOException | RuntimeException e) {
+                // an engine that failed has shut itself down already
+                log.debug("Closing the change-data-capture engine: {}", e.toString());
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cache.RedisKeys;
+import dev.sluice.invalidator.check.ConsistencyChecker;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
@@ -55,6 +56,31 @@ class CacheInvalidationIT {
         Long stored = redis.execute(RedisScript.of(PageCacheProtocol.FILL, Long.class), List.of(keys.page(ID), keys.pageFence(ID)),
                 Long.toString(version), payload, "600000");
         return stored != null && stored == 1;
+    }
+
+    @Test
+    void theCheckerCountsEntriesThatDisagreeWithPostgres() throws Exception {
+        String other = "99998888777766665555444433332222";
+        db.update("""
+                INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
+                VALUES (?, 'https://redis.example/checked', 'redis.example', 't', '<p>x</p>', now(), 3, 0, 0)""", other);
+        redis.opsForHash().put(keys.page(other), "v", "3");
+        redis.opsForHash().put(keys.page(other), "d", "{}");
+        assertThat(check().stale()).isZero();
+
+        redis.opsForHash().put(keys.page(other), "v", "2"); // as if an invalidation had been lost
+        ConsistencyChecker.Result result = check();
+        assertThat(result.stale()).isEqualTo(1);
+        assertThat(result.staleIds()).singleElement().asString().startsWith(other).contains("cached v2, database v3");
+    }
+
+    ConsistencyChecker.Result check() throws Exception {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(SharedStack.connections().redisUrl());
+        try (var connection = client.connect(); java.sql.Connection sql = db.getDataSource().getConnection()) {
+            return new ConsistencyChecker(connection.sync(), keys).check(sql, 0, checked -> {});
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Test
