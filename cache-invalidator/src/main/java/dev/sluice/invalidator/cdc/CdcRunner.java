@@ -140,7 +140,9 @@ final class CdcRunner implements SmartLifecycle {
         config.setProperty("publication.name", dev.sluice.core.schema.SchemaMigrator.PUBLICATION);
         config.setProperty("publication.autocreate.mode", "disabled"); // the migrations own it
         config.setProperty("slot.name", properties.slotName());
-        config.setProperty("table.include.list", "public.pages");
+        config.setProperty("table.include.list", "public.pages,public.cdc_heartbeat"); // heartbeats are not published
+        config.setProperty("heartbeat.action.query",
+                "INSERT INTO cdc_heartbeat (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = excluded.at");
         config.setProperty("snapshot.mode", properties.snapshotMode());
         config.setProperty("poll.interval.ms", Long.toString(properties.pollInterval().toMillis()));
         config.setProperty("heartbeat.interval.ms", Long.toString(properties.heartbeatInterval().toMillis()));

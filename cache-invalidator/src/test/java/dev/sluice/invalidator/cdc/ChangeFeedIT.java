@@ -41,6 +41,7 @@ import tools.jackson.databind.JsonNode;
         "sluice.topics.cdc-pages.name=" + ChangeFeedIT.TOPIC,
         "sluice.cdc.slot-name=" + ChangeFeedIT.SLOT,
         "sluice.cdc.offsets-topic=" + ChangeFeedIT.SLOT + ".offsets",
+        "sluice.cdc.heartbeat-interval=300ms",
         "sluice.invalidator.enabled=false"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChangeFeedIT {
@@ -98,6 +99,18 @@ class ChangeFeedIT {
 
     @Test
     @Order(2)
+    void heartbeatsConfirmTheFeedsPositionWithoutChangesOfPages() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.queryForObject("SELECT count(*) FROM cdc_heartbeat", Long.class) == 1);
+        String confirmed = confirmedFlushLsn();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !confirmedFlushLsn().equals(confirmed));
+    }
+
+    private static String confirmedFlushLsn() {
+        return db.queryForObject("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", String.class, SLOT);
+    }
+
+    @Test
+    @Order(3)
     void aStandbyTakesOverTheSlotAndMissesNothingWrittenMeanwhile() {
         CdcProperties standbySettings = new CdcProperties(true, SLOT, "no_data", SLOT + ".offsets", Duration.ofMillis(50),
                 Duration.ofSeconds(10), Duration.ofMillis(500));

@@ -66,10 +66,10 @@ class SchemaMigratorIT {
                 .noneSatisfy(index -> assertThat(index).containsIgnoringCase("gin"));
         assertThat(strings(database, "SELECT indexdef FROM pg_indexes WHERE tablename = 'page_search'"))
                 .anySatisfy(index -> assertThat(index).contains("USING gin (document)"));
-        // page_search is derived from pages (V7): the change feed covers the source of truth only.
+        // page_search is derived from pages (V7): the change feed covers the source of truth, and its heartbeat (V8).
         assertThat(strings(database, "SELECT tablename FROM pg_publication_tables WHERE pubname = '"
                         + SchemaMigrator.PUBLICATION + "'"))
-                .containsExactly("pages");
+                .containsExactlyInAnyOrder("pages", "cdc_heartbeat");
         assertThat(strings(database, "SELECT column_name FROM information_schema.columns WHERE table_name = 'consumer_positions'"))
                 .contains("consumer_group", "topic", "partition", "next_offset");
     }
