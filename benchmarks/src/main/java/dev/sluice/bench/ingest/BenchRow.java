@@ -4,13 +4,11 @@ import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.core.json.Json;
+import dev.sluice.core.page.ContentHash;
 import dev.sluice.core.page.Page;
 import dev.sluice.core.page.PageLimits;
 import dev.sluice.core.page.PageParser;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +31,7 @@ record BenchRow(RealisticPages generator, long n, int bodySize, Instant fetchedA
             String json = generator.page(n, bodySize, fetchedAt);
             Page page = PARSER.parse(Json.mapper().readTree(json));
             rows.add(new BenchRow(generator, n, bodySize, fetchedAt, page.id(), page.url().normalized(), page.site(), page.title(),
-                    page.metadata().toString(), contentHash(page), json.getBytes(StandardCharsets.UTF_8).length));
+                    page.metadata().toString(), ContentHash.of(page), json.getBytes(StandardCharsets.UTF_8).length));
         }
         return rows;
     }
@@ -46,25 +44,5 @@ record BenchRow(RealisticPages generator, long n, int bodySize, Instant fetchedA
     byte[] envelope() {
         Page page = PARSER.parse(Json.mapper().readTree(generator.page(n, bodySize, fetchedAt)));
         return CODEC.encode(PageEnvelope.upsert(page, Instant.now(), "bench"));
-    }
-
-    /** SHA-256 of the content fields, length-prefixed, as the worker computes it. */
-    private static byte[] contentHash(Page page) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String field : new String[] {page.title(), page.contentType(),
-                    page.status() == null ? null : page.status().toString(), page.body(), page.metadata().toString()}) {
-                if (field == null) {
-                    digest.update(ByteBuffer.allocate(4).putInt(-1).array());
-                } else {
-                    byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
-                    digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-                    digest.update(bytes);
-                }
-            }
-            return digest.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.sluice.ingest.apply;
 
-import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.core.envelope.Op;
+import dev.sluice.core.envelope.PageEnvelope;
+import dev.sluice.core.page.ContentHash;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,6 +1,7 @@
 package dev.sluice.ingest.apply;
 
 import dev.sluice.core.envelope.Op;
+import dev.sluice.core.page.ContentHash;
 import dev.sluice.core.page.Page;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

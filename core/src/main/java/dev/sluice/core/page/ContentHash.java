@@ -1,14 +1,14 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.page;
 
-import dev.sluice.core.page.Page;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * SHA-256 of what a page says (title, content type, status, body, metadata), each field length-prefixed so no
- * two different pages hash alike by shifting bytes between fields. Equal hashes mark an unchanged re-crawl.
+ * {@code pages.content_hash}: SHA-256 of what a page says (title, content type, status, body, metadata), each field
+ * length-prefixed so no two different pages hash alike by shifting bytes between fields. Equal hashes mark an
+ * unchanged re-crawl; whatever writes pages (the worker, a replay, a benchmark's limits) computes it here.
  */
 public final class ContentHash {
 
