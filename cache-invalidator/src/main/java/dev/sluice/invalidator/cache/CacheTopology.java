@@ -1,5 +1,7 @@
 package dev.sluice.invalidator.cache;
 
+import dev.sluice.core.cache.PageCacheProtocol;
+import dev.sluice.core.cdc.PageChangeEvent;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -9,6 +11,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code cdc.pages} into the cache: for each change of a page, its entry is fenced and dropped if older, and the
@@ -18,6 +22,8 @@ import org.apache.kafka.streams.state.Stores;
 final class CacheTopology {
 
     static final String SITES = "page-sites";
+
+    private static final Logger log = LoggerFactory.getLogger(CacheTopology.class);
 
     private CacheTopology() {}
 
@@ -45,20 +51,28 @@ final class CacheTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            String id = record.key();
-            PageChanged change = PageChanged.parse(record.value());
-            if (id == null || change == null) {
+            PageChangeEvent change;
+            try {
+                change = PageChangeEvent.read(record.key(), record.value());
+            } catch (PageChangeEvent.Unreadable e) {
+                log.warn("Skipping an unreadable change event of page {}: {}", record.key(), e.getMessage());
+                return;
+            }
+            if (change == null) {
                 return;
             }
             String site = change.site();
-            if (change.versioned()) {
-                if (site != null) {
-                    sites.put(id, site);
-                }
+            long fence;
+            if (change.rowDeleted()) {
+                site = sites.delete(change.id()); // the event names only the page
+                fence = PageCacheProtocol.UNVERSIONED_DELETE_FENCE;
             } else {
-                site = sites.delete(id);
+                if (site != null) {
+                    sites.put(change.id(), site);
+                }
+                fence = change.version();
             }
-            effects.invalidatePage(id, change.version());
+            effects.invalidatePage(change.id(), fence);
             if (site != null) {
                 effects.retireSiteLists(site);
             }

@@ -52,7 +52,7 @@ class SearchConfiguration {
         ContainerProperties container = new ContainerProperties(topics.cdcPages().name());
         container.setGroupId(properties.groupId());
         container.setAckMode(ContainerProperties.AckMode.BATCH);
-        container.setMessageListener(new SearchIndexer(new SearchIndex(dataSource, properties.textSearchConfig()), "pages", meters));
+        container.setMessageListener(new SearchIndexer(new SearchIndex(dataSource, properties.textSearchConfig()), meters));
 
         ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
         backOff.setMaxInterval(properties.retryMaxInterval().toMillis());

@@ -1,5 +1,6 @@
 package dev.sluice.ingest.search;
 
+import dev.sluice.core.cdc.PageChangeEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,7 +17,9 @@ import org.springframework.kafka.listener.BatchMessageListener;
 
 /**
  * One batch of {@code cdc.pages}: the pages it names are re-indexed from their current rows in one transaction,
- * then the lag from each change's commit to its being searchable is recorded. A database failure propagates and
+ * then the lag from each change's commit to its being searchable is recorded. The indexer reads the pages' current
+ * rows rather than the events' columns: an update event lacks an unchanged TOASTed body, and the current row is what
+ * search must show anyway. A database failure propagates and
  * the container retries the batch; an event that names no page is counted and skipped (it cannot be indexed, and
  * the next change of its page will be).
  */
@@ -25,7 +28,6 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(SearchIndexer.class);
 
     private final SearchIndex index;
-    private final String table;
     private final Timer lag;
     private final Timer batchDuration;
     private final Counter indexed;
@@ -33,9 +35,8 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
     private final Counter removed;
     private final MeterRegistry meters;
 
-    SearchIndexer(SearchIndex index, String table, MeterRegistry meters) {
+    SearchIndexer(SearchIndex index, MeterRegistry meters) {
         this.index = index;
-        this.table = table;
         this.meters = meters;
         this.lag = Timer.builder("sluice.search.lag").description("From a page change's commit in PostgreSQL to its being searchable")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)).register(meters);
@@ -58,12 +59,12 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
         Map<String, Instant> changed = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                PageChange change = PageChange.parse(record.key(), record.value(), table);
+                PageChangeEvent change = PageChangeEvent.read(record.key(), record.value());
                 if (change != null) {
                     changed.merge(change.id(), change.committedAt() == null ? Instant.now() : change.committedAt(),
                             (a, b) -> a.isBefore(b) ? a : b);
                 }
-            } catch (PageChange.Unusable e) {
+            } catch (PageChangeEvent.Unreadable e) {
                 log.warn("Skipping {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
                 meters.counter("sluice.search.events.skipped").increment();
             }

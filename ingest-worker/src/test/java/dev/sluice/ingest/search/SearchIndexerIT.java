@@ -135,7 +135,7 @@ class SearchIndexerIT {
 
     /** What Debezium publishes for a change of the page's row (the indexer reads the row itself). */
     private static void changed(String url, String op) {
-        String row = "{\"id\":\"" + id(url) + "\",\"body\":\"__debezium_unavailable_value\"}";
+        String row = "{\"id\":\"" + id(url) + "\",\"version\":1,\"body\":\"__debezium_unavailable_value\"}";
         String event = "{\"before\":" + (op.equals("d") ? row : "null") + ",\"after\":" + (op.equals("d") ? "null" : row)
                 + ",\"source\":{\"connector\":\"postgresql\",\"db\":\"sluice\",\"schema\":\"public\",\"table\":\"pages\",\"ts_ms\":"
                 + System.currentTimeMillis() + ",\"lsn\":1},\"op\":\"" + op + "\",\"ts_ms\":" + System.currentTimeMillis() + "}";
