@@ -16,10 +16,7 @@ public final class ApiFixtures {
     private ApiFixtures() {}
 
     public static void migrate(Connections connections) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections.jdbcUrl());
-        dataSource.setUser(connections.postgresUser());
-        dataSource.setPassword(connections.postgresPassword());
+        PGSimpleDataSource dataSource = connections.dataSource();
         new SchemaMigrator(dataSource).migrate();
     }
 

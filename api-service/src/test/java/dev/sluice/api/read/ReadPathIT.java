@@ -74,10 +74,7 @@ class ReadPathIT {
     static void schema() {
         Connections connections = SharedStack.forTestClass(ReadPathIT.class);
         ApiFixtures.migrate(connections);
-        dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections.jdbcUrl());
-        dataSource.setUser(connections.postgresUser());
-        dataSource.setPassword(connections.postgresPassword());
+        dataSource = connections.dataSource();
     }
 
     static String store(String url, String title, long version) {

@@ -68,11 +68,7 @@ public final class BenchEnvironment implements AutoCloseable {
     }
 
     public PGSimpleDataSource dataSource() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections().jdbcUrl());
-        dataSource.setUser(connections().postgresUser());
-        dataSource.setPassword(connections().postgresPassword());
-        return dataSource;
+        return connections().dataSource();
     }
 
     /** Creates a topic (12 partitions, the default of pages.v1) before anything writes to it, unless it exists. */

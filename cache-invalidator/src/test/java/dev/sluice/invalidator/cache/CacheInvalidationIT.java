@@ -44,10 +44,7 @@ class CacheInvalidationIT {
     @BeforeAll
     static void schema() {
         Connections connections = SharedStack.forTestClass(CacheInvalidationIT.class);
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections.jdbcUrl());
-        dataSource.setUser(connections.postgresUser());
-        dataSource.setPassword(connections.postgresPassword());
+        PGSimpleDataSource dataSource = connections.dataSource();
         new SchemaMigrator(dataSource).migrate();
         db = new JdbcTemplate(dataSource);
     }

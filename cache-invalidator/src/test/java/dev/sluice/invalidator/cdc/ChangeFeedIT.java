@@ -65,10 +65,7 @@ class ChangeFeedIT {
     @BeforeAll
     static void schema() {
         connections = SharedStack.forTestClass(ChangeFeedIT.class);
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections.jdbcUrl());
-        dataSource.setUser(connections.postgresUser());
-        dataSource.setPassword(connections.postgresPassword());
+        PGSimpleDataSource dataSource = connections.dataSource();
         new SchemaMigrator(dataSource).migrate(); // what the ingest worker does when it starts
         db = new JdbcTemplate(dataSource);
     }

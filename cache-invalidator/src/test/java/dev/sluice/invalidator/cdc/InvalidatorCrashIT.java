@@ -37,10 +37,7 @@ class InvalidatorCrashIT {
     static void schema() {
         assertThat(JAR).as("the invalidator jar (built by the package phase)").isRegularFile();
         connections = SharedStack.forTestClass(InvalidatorCrashIT.class);
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections.jdbcUrl());
-        dataSource.setUser(connections.postgresUser());
-        dataSource.setPassword(connections.postgresPassword());
+        PGSimpleDataSource dataSource = connections.dataSource();
         new SchemaMigrator(dataSource).migrate();
         db = new JdbcTemplate(dataSource);
     }

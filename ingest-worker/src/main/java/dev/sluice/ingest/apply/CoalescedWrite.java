@@ -20,10 +20,6 @@ public record CoalescedWrite(PageWrite winner, List<PageWrite> earlierChanges, P
         earlierChanges = List.copyOf(earlierChanges);
     }
 
-    public CoalescedWrite(PageWrite winner, List<PageWrite> earlierChanges) {
-        this(winner, earlierChanges, urlOf(winner));
-    }
-
     static PageUrl urlOf(PageWrite write) {
         return write.envelope().page() == null ? null : write.envelope().page().url();
     }

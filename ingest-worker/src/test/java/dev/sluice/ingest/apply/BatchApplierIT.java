@@ -29,10 +29,7 @@ class BatchApplierIT {
     @BeforeAll
     static void schema() {
         Connections connections = SharedStack.forTestClass(BatchApplierIT.class);
-        dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections.jdbcUrl());
-        dataSource.setUser(connections.postgresUser());
-        dataSource.setPassword(connections.postgresPassword());
+        dataSource = connections.dataSource();
         new SchemaMigrator(dataSource).migrate();
     }
 

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,10 +49,7 @@ class WorkerFleetIT {
     static void schema() {
         assertThat(JAR).as("the worker jar (built by the package phase)").isRegularFile();
         connections = SharedStack.forTestClass(WorkerFleetIT.class);
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(connections.jdbcUrl());
-        dataSource.setUser(connections.postgresUser());
-        dataSource.setPassword(connections.postgresPassword());
+        PGSimpleDataSource dataSource = connections.dataSource();
         new SchemaMigrator(dataSource).migrate();
         db = new JdbcTemplate(dataSource);
     }
@@ -117,9 +113,11 @@ class WorkerFleetIT {
             thread = new Thread(() -> {
                 try (PageWrites writes = new PageWrites(connections.kafkaBootstrap(), topic)) {
                     while (running.get()) {
-                        if ((long) rounds.get() * PAGES - applied(topic) > 4000) {
-                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // pacing the load, not waiting on a result
-                            continue;
+                        // keep at most a few thousand records ahead of the workers (or stop when told)
+                        await().forever().pollInterval(Duration.ofMillis(20))
+                                .until(() -> !running.get() || (long) rounds.get() * PAGES - applied(topic) <= 4000);
+                        if (!running.get()) {
+                            break;
                         }
                         int round = rounds.get() + 1;
                         String fetchedAt = fetchedAt(round).toString();

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Where the three services of a stack are, in the form every Sluice component reads from its environment.
@@ -37,6 +38,15 @@ public record Connections(
 
     public String jdbcUrl() {
         return "jdbc:" + postgresUrl;
+    }
+
+    /** A plain, unpooled JDBC data source of this database: for set-up, checks and benchmark limits. */
+    public PGSimpleDataSource dataSource() {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(jdbcUrl());
+        dataSource.setUser(postgresUser);
+        dataSource.setPassword(postgresPassword);
+        return dataSource;
     }
 
     /** The same server, another database (tests isolate themselves this way). */
