@@ -1,62 +1,88 @@
 package dev.sluice.api.read;
 
+import dev.sluice.api.cache.ReadSource;
+import dev.sluice.api.cache.SingleFlight;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import org.springframework.stereotype.Component;
+import java.time.Duration;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import org.springframework.stereotype.Component;
 
 /**
- * Cache-aside reads of one page. Concurrent misses of one page in this instance share one PostgreSQL read (and one
- * fill): a hot page that just got invalidated costs the database one query per instance, not one per reader.
+ * Cache-aside reads of one page, with no stampede: concurrent misses of one page in this instance share one
+ * PostgreSQL read ({@link SingleFlight}), and across instances only the holder of the page's short read lease
+ * reads it; the others poll the cache for its fill (as with Facebook memcache's leases) and read PostgreSQL
+ * themselves only if the lease runs out first.
  */
 @Component
 class PageReads {
 
+    private static final Duration LEASE_POLL = Duration.ofMillis(5);
+
     private final PageCache cache;
     private final PageRows rows;
-    private final ConcurrentMap<String, Mono<StoredPage>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<String, Read> loads;
     private final Counter hits;
     private final Counter misses;
-    private final Counter coalesced;
+    private final Counter waitedForLease;
 
     PageReads(PageCache cache, PageRows rows, MeterRegistry meters) {
         this.cache = cache;
         this.rows = rows;
-        this.hits = Counter.builder("sluice.api.cache.lookups").tag("kind", "page").tag("result", "hit").register(meters);
-        this.misses = Counter.builder("sluice.api.cache.lookups").tag("kind", "page").tag("result", "miss").register(meters);
-        this.coalesced = Counter.builder("sluice.api.cache.stampede.suppressed").tag("kind", "page")
+        this.hits = lookups(meters, "hit");
+        this.misses = lookups(meters, "miss");
+        Counter sharedInInstance = Counter.builder("sluice.api.cache.stampede.suppressed").tag("kind", "page").tag("scope", "instance")
                 .description("Misses that waited for another reader's database read instead of their own").register(meters);
+        this.waitedForLease = Counter.builder("sluice.api.cache.stampede.suppressed").tag("kind", "page").tag("scope", "lease")
+                .description("Misses that waited for another reader's database read instead of their own").register(meters);
+        this.loads = new SingleFlight<>(sharedInInstance::increment);
     }
 
+    private static Counter lookups(MeterRegistry meters, String result) {
+        return Counter.builder("sluice.api.cache.lookups").tag("kind", "page").tag("result", result)
+                .description("Cache lookups by kind of entry and result").register(meters);
+    }
+
+    /** A page and where it came from. */
+    record Read(StoredPage page, ReadSource source) {}
+
     /** From the cache if there, else from PostgreSQL (then offered to the cache). */
-    Mono<StoredPage> read(String id) {
-        return cache.lookup(id)
-                .doOnNext(hit -> hits.increment())
-                .switchIfEmpty(Mono.defer(() -> {
-                    misses.increment();
-                    return loadOnce(id);
-                }));
+    Mono<Read> read(String id) {
+        return cache.lookup(id).flatMap(lookup -> {
+            if (lookup instanceof PageCache.Lookup.Hit hit) {
+                hits.increment();
+                return Mono.just(new Read(hit.page(), ReadSource.CACHE));
+            }
+            if (lookup instanceof PageCache.Lookup.Miss) {
+                misses.increment();
+                return loads.load(id, this::loadUnderLease);
+            }
+            return loads.load(id, key -> rows.byId(key).map(page -> new Read(page, ReadSource.DEGRADED))); // Redis did not answer
+        });
     }
 
     /** Straight from PostgreSQL (after a consistency wait: the cache may still hold the version before the write). */
-    Mono<StoredPage> readFresh(String id) {
-        return loadOnce(id);
+    Mono<Read> readFresh(String id) {
+        return loads.load(id, this::load);
     }
 
-    private Mono<StoredPage> loadOnce(String id) {
-        boolean[] mine = {false};
-        Mono<StoredPage> shared = inFlight.computeIfAbsent(id, key -> {
-            mine[0] = true;
-            return rows.byId(key)
-                    .flatMap(page -> cache.fill(key, page).thenReturn(page))
-                    .doFinally(signal -> inFlight.remove(key))
-                    .cache();
-        });
-        if (!mine[0]) {
-            coalesced.increment();
-        }
-        return shared;
+    private Mono<Read> loadUnderLease(String id) {
+        return cache.takeLease(id).flatMap(mine -> mine ? load(id) : awaitOthersFill(id));
+    }
+
+    private Mono<Read> awaitOthersFill(String id) {
+        waitedForLease.increment();
+        return Flux.interval(LEASE_POLL, LEASE_POLL)
+                .concatMap(tick -> cache.lookup(id))
+                .filter(lookup -> !(lookup instanceof PageCache.Lookup.Miss))
+                .next()
+                .timeout(cache.leaseTtl(), Mono.empty())
+                .flatMap(lookup -> lookup instanceof PageCache.Lookup.Hit hit ? Mono.just(new Read(hit.page(), ReadSource.CACHE)) : Mono.<Read>empty())
+                .switchIfEmpty(Mono.defer(() -> load(id)));
+    }
+
+    private Mono<Read> load(String id) {
+        return rows.byId(id).flatMap(page -> cache.fill(id, page).thenReturn(new Read(page, ReadSource.DATABASE)));
     }
 }

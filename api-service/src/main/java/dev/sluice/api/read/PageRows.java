@@ -1,6 +1,8 @@
 package dev.sluice.api.read;
 
 import dev.sluice.core.json.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.Readable;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -19,13 +21,16 @@ class PageRows {
             FROM pages WHERE id = $1""";
 
     private final DatabaseClient db;
+    private final Counter reads;
 
-    PageRows(DatabaseClient db) {
+    PageRows(DatabaseClient db, MeterRegistry meters) {
         this.db = db;
+        this.reads = Counter.builder("sluice.api.database.reads").tag("kind", "page")
+                .description("Reads that went to PostgreSQL, by kind").register(meters);
     }
 
     Mono<StoredPage> byId(String id) {
-        return db.sql(BY_ID).bind(0, id).map(PageRows::render).one().defaultIfEmpty(StoredPage.absent(0));
+        return Mono.fromRunnable(reads::increment).then(db.sql(BY_ID).bind(0, id).map(PageRows::render).one().defaultIfEmpty(StoredPage.absent(0)));
     }
 
     private static StoredPage render(Readable row) {

@@ -1,5 +1,7 @@
 package dev.sluice.api.read;
 
+import dev.sluice.api.cache.ReadProperties;
+import dev.sluice.api.cache.ReadMetrics;
 import dev.sluice.api.problem.ProblemException;
 import dev.sluice.api.token.ConsistencyTokens;
 import dev.sluice.core.page.InvalidUrlException;
@@ -25,9 +27,11 @@ class ReadHandler {
     private final AppliedPositions applied;
     private final ConsistencyTokens tokens;
     private final ReadProperties properties;
+    private final ReadMetrics metrics;
 
-    ReadHandler(PageReads reads, AppliedPositions applied, ConsistencyTokens tokens, ReadProperties properties) {
+    ReadHandler(PageReads reads, AppliedPositions applied, ConsistencyTokens tokens, ReadProperties properties, ReadMetrics metrics) {
         this.reads = reads;
+        this.metrics = metrics;
         this.applied = applied;
         this.tokens = tokens;
         this.properties = properties;
@@ -53,8 +57,9 @@ class ReadHandler {
     }
 
     private Mono<ServerResponse> respond(ServerRequest request, String id) {
+        long started = System.nanoTime();
         String tokenText = request.headers().firstHeader("Consistency-Token");
-        Mono<StoredPage> page;
+        Mono<PageReads.Read> page;
         if (tokenText == null) {
             page = reads.read(id);
         } else {
@@ -69,7 +74,9 @@ class ReadHandler {
                 return reads.readFresh(id);
             });
         }
-        return page.flatMap(found -> {
+        return page.flatMap(read -> {
+            metrics.record("page", read.source(), started);
+            StoredPage found = read.page();
             if (!found.exists()) {
                 return Mono.error(ProblemException.of(HttpStatus.NOT_FOUND, "page-not-found", "Page not found",
                         "No page " + id + " (never stored, or deleted)."));

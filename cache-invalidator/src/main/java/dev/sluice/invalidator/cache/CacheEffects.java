@@ -1,15 +1,20 @@
 package dev.sluice.invalidator.cache;
 
+import dev.sluice.core.stats.SiteStats;
 import java.time.Instant;
+import java.util.Map;
 
-/** What a change of a page does to the cache: its own entry, and every cached list of its site. */
+/** What the change feed does to the cache. */
 interface CacheEffects {
 
-    /** Raises the page's fence to {@code version} and drops an older cached entry. */
-    void invalidatePage(String id, long version);
+    /**
+     * A page changed: raise its fence to {@code fence} and drop an older cached entry, and retire every cached list
+     * and search of its site ({@code site} null when unknown). Both happen before this returns.
+     */
+    void pageChanged(String id, long fence, String site);
 
-    /** Retires every cached list page of the site (its generation moves on). */
-    void retireSiteLists(String site);
+    /** Publishes the statistics of these sites. */
+    void siteStats(Map<String, SiteStats> stats);
 
     /** The change committed in PostgreSQL at {@code committedAt} is now applied to the cache. */
     void applied(Instant committedAt);

@@ -16,7 +16,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** Runs the cache topology: at-least-once (every effect is idempotent), a failed record's thread is replaced. */
+/**
+ * Runs the cache topology, exactly once for its state (page states and site statistics move together with the
+ * consumed offsets; the Redis effects are idempotent, so a retried record is harmless); a failed record's thread is
+ * replaced.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "sluice.invalidator.enabled", havingValue = "true", matchIfMissing = true)
 class CacheStreamsConfiguration {
@@ -30,10 +34,10 @@ class CacheStreamsConfiguration {
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", kafka.getBootstrapServers()));
         config.put(StreamsConfig.STATE_DIR_CONFIG, properties.stateDir().toAbsolutePath().toString());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.threads());
-        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         config.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        KafkaStreams streams = new KafkaStreams(CacheTopology.build(topics.cdcPages().name(), new RedisCacheEffects(redis, keys, meters)), config);
+        KafkaStreams streams = new KafkaStreams(CacheTopology.build(topics.cdcPages().name(), new RedisCacheEffects(redis, keys, meters), properties.statsInterval()), config);
         streams.setUncaughtExceptionHandler(error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         return new SmartLifecycle() {

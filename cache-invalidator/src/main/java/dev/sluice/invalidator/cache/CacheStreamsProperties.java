@@ -1,6 +1,7 @@
 package dev.sluice.invalidator.cache;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -12,10 +13,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     sluice-cache-invalidator)
  * @param stateDir where Kafka Streams keeps its local state (default ./.sluice-streams, relative to the process)
  * @param threads stream threads in this process (default 1)
+ * @param statsInterval how often the statistics of sites that changed are written to Redis (default 250ms)
  */
 @ConfigurationProperties("sluice.invalidator")
 public record CacheStreamsProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("sluice-cache-invalidator") String applicationId,
         @DefaultValue(".sluice-streams") Path stateDir,
-        @DefaultValue("1") int threads) {}
+        @DefaultValue("1") int threads,
+        @DefaultValue("250ms") Duration statsInterval) {}

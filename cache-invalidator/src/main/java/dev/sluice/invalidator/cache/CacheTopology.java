@@ -2,10 +2,17 @@ package dev.sluice.invalidator.cache;
 
 import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cdc.PageChangeEvent;
+import dev.sluice.core.stats.SiteStats;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -15,38 +22,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code cdc.pages} into the cache: for each change of a page, its entry is fenced and dropped if older, and the
- * lists of its site are retired. The topology remembers each page's site (a state store, changelogged by Kafka
- * Streams), because the event of a row deleted outright names only the page id.
+ * {@code cdc.pages} into the cache, in two steps.
+ *
+ * <ol>
+ *   <li>By page (the topic's key): each change fences the page's entry and drops it if older, and retires the
+ *       cached lists and searches of its site. The page's state (site, live, version) is remembered, because the
+ *       event of a row deleted outright names only the page id, and so that each change becomes a precise delta of
+ *       its site's page count.
+ *   <li>By site (repartitioned): the deltas add up to the site's statistics, published to Redis a few times a
+ *       second (only the sites that changed).
+ * </ol>
  */
 final class CacheTopology {
 
-    static final String SITES = "page-sites";
+    static final String PAGES = "page-states";
+    static final String SITES = "site-stats";
 
     private static final Logger log = LoggerFactory.getLogger(CacheTopology.class);
 
     private CacheTopology() {}
 
-    static Topology build(String cdcTopic, CacheEffects effects) {
+    static Topology build(String cdcTopic, CacheEffects effects, Duration statsInterval) {
         StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PAGES), Serdes.String(), Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SITES), Serdes.String(), Serdes.String()));
-        builder.stream(cdcTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(() -> new ApplyToCache(effects), SITES);
+        builder.stream(cdcTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cdc-pages"))
+                .process(() -> new ApplyToCache(effects), Named.as("apply-to-cache"), PAGES)
+                .repartition(Repartitioned.with(Serdes.String(), SiteChange.serde()).withName("site-changes"))
+                .process(() -> new SiteStatistics(effects, statsInterval), Named.as("site-statistics"), SITES);
         return builder.build();
     }
 
-    private static final class ApplyToCache implements Processor<String, byte[], Void, Void> {
+    private static final class ApplyToCache implements Processor<String, byte[], String, SiteChange> {
 
         private final CacheEffects effects;
-        private KeyValueStore<String, String> sites;
+        private ProcessorContext<String, SiteChange> context;
+        private KeyValueStore<String, String> pages;
 
         ApplyToCache(CacheEffects effects) {
             this.effects = effects;
         }
 
         @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            this.sites = context.getStateStore(SITES);
+        public void init(ProcessorContext<String, SiteChange> context) {
+            this.context = context;
+            this.pages = context.getStateStore(PAGES);
         }
 
         @Override
@@ -61,24 +81,73 @@ final class CacheTopology {
             if (change == null) {
                 return;
             }
-            String site = change.site();
+            String stored = pages.get(change.id());
+            PageState before = stored == null ? null : PageState.decode(stored);
+            PageState after;
             long fence;
             if (change.rowDeleted()) {
-                site = sites.delete(change.id()); // the event names only the page
+                pages.delete(change.id());
+                after = null;
                 fence = PageCacheProtocol.UNVERSIONED_DELETE_FENCE;
             } else {
-                if (site != null) {
-                    sites.put(change.id(), site);
+                String site = change.site() != null ? change.site() : before == null ? null : before.site();
+                boolean stale = before != null && change.version() <= before.version(); // redelivered, or older than known
+                after = stale || site == null ? before : new PageState(site, !change.absent(), change.version());
+                if (after != null && after != before) {
+                    pages.put(change.id(), after.encode());
                 }
                 fence = change.version();
             }
-            effects.invalidatePage(change.id(), fence);
-            if (site != null) {
-                effects.retireSiteLists(site);
-            }
+            String site = after != null ? after.site() : before != null ? before.site() : null;
+            effects.pageChanged(change.id(), fence, site);
             if (change.committedAt() != null) {
                 effects.applied(change.committedAt());
             }
+            if (site != null && after != before) {
+                int delta = (after != null && after.live() ? 1 : 0) - (before != null && before.live() ? 1 : 0);
+                context.forward(record.withKey(site).withValue(new SiteChange(delta, change.absent() ? null : change.fetchedAt(), change.committedAt())));
+            }
+        }
+    }
+
+    private static final class SiteStatistics implements Processor<String, SiteChange, Void, Void> {
+
+        private final CacheEffects effects;
+        private final Duration interval;
+        private final Map<String, SiteStats> changed = new HashMap<>();
+        private KeyValueStore<String, String> sites;
+
+        SiteStatistics(CacheEffects effects, Duration interval) {
+            this.effects = effects;
+            this.interval = interval;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.sites = context.getStateStore(SITES);
+            context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> publish());
+        }
+
+        @Override
+        public void process(Record<String, SiteChange> record) {
+            String stored = sites.get(record.key());
+            SiteChange change = record.value();
+            SiteStats stats = (stored == null ? SiteStats.empty() : SiteStats.fromJson(stored))
+                    .with(change.pagesDelta(), change.fetchedAt(), change.committedAt());
+            sites.put(record.key(), stats.toJson());
+            changed.put(record.key(), stats);
+        }
+
+        private void publish() {
+            if (!changed.isEmpty()) {
+                effects.siteStats(Map.copyOf(changed));
+                changed.clear();
+            }
+        }
+
+        @Override
+        public void close() {
+            publish();
         }
     }
 }

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.cache.PageCacheProtocol;
 import java.nio.charset.StandardCharsets;
+import dev.sluice.core.stats.SiteStats;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -26,14 +30,16 @@ class CacheTopologyTest {
     static final class RecordedEffects implements CacheEffects {
         final List<String> effects = new ArrayList<>();
 
+        final Map<String, SiteStats> stats = new HashMap<>();
+
         @Override
-        public void invalidatePage(String id, long version) {
-            effects.add("invalidate " + id + " v" + version);
+        public void pageChanged(String id, long fence, String site) {
+            effects.add("invalidate " + id + " v" + fence + (site == null ? "" : ", retire lists of " + site));
         }
 
         @Override
-        public void retireSiteLists(String site) {
-            effects.add("retire lists of " + site);
+        public void siteStats(Map<String, SiteStats> published) {
+            stats.putAll(published);
         }
 
         @Override
@@ -56,7 +62,7 @@ class CacheTopologyTest {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         config.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-        driver = new TopologyTestDriver(CacheTopology.build("cdc", recorded), config);
+        driver = new TopologyTestDriver(CacheTopology.build("cdc", recorded, Duration.ofMillis(100)), config);
         changes = driver.createInputTopic("cdc", new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -76,15 +82,15 @@ class CacheTopologyTest {
         changes.pipeInput(ID, event("u", "{\"id\":\"" + ID + "\",\"site\":\"example.com\",\"version\":2,\"deleted_at\":null}"));
 
         assertThat(recorded.effects).containsExactly(
-                "invalidate " + ID + " v1", "retire lists of example.com", "applied 1000",
-                "invalidate " + ID + " v2", "retire lists of example.com", "applied 1000");
+                "invalidate " + ID + " v1, retire lists of example.com", "applied 1000",
+                "invalidate " + ID + " v2, retire lists of example.com", "applied 1000");
     }
 
     @Test
     void aTombstoneIsAVersionedChangeLikeAnyOther() {
         changes.pipeInput(ID, event("u", "{\"id\":\"" + ID + "\",\"site\":\"example.com\",\"version\":3,\"deleted_at\":\"2026-11-20T10:00:00Z\"}"));
 
-        assertThat(recorded.effects).startsWith("invalidate " + ID + " v3", "retire lists of example.com");
+        assertThat(recorded.effects).startsWith("invalidate " + ID + " v3, retire lists of example.com");
     }
 
     @Test
@@ -95,8 +101,8 @@ class CacheTopologyTest {
         changes.pipeInput(ID, ("{\"before\":{\"id\":\"" + ID + "\"},\"after\":null,\"source\":{\"table\":\"pages\",\"ts_ms\":2000},\"op\":\"d\"}")
                 .getBytes(StandardCharsets.UTF_8));
 
-        assertThat(recorded.effects).containsExactly("invalidate " + ID + " v" + PageCacheProtocol.UNVERSIONED_DELETE_FENCE,
-                "retire lists of example.com", "applied 2000");
+        assertThat(recorded.effects).containsExactly(
+                "invalidate " + ID + " v" + PageCacheProtocol.UNVERSIONED_DELETE_FENCE + ", retire lists of example.com", "applied 2000");
     }
 
     @Test
@@ -106,5 +112,59 @@ class CacheTopologyTest {
         changes.pipeInput(ID, "{\"ts_ms\":1}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(recorded.effects).isEmpty();
+    }
+
+    static String page(String id, String site, long version, String deletedAt, String fetchedAt) {
+        return "{\"id\":\"" + id + "\",\"site\":\"" + site + "\",\"version\":" + version + ",\"deleted_at\":"
+                + (deletedAt == null ? "null" : "\"" + deletedAt + "\"") + ",\"fetched_at\":\"" + fetchedAt + "\"}";
+    }
+
+    static byte[] eventAt(String op, String after, long committedMillis) {
+        return ("{\"before\":null,\"after\":" + after + ",\"source\":{\"table\":\"pages\",\"ts_ms\":" + committedMillis + "},\"op\":\"" + op + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String id(int n) {
+        return String.format("%032x", n);
+    }
+
+    @Test
+    void siteStatisticsCountLivePagesTheNewestFetchAndChangesPerMinute() {
+        long minute = 29_000_000L * 60_000L; // a whole minute, in ms
+        changes.pipeInput(id(1), eventAt("c", page(id(1), "a.com", 1, null, "2026-11-20T10:00:00Z"), minute + 1_000));
+        changes.pipeInput(id(2), eventAt("c", page(id(2), "a.com", 1, null, "2026-11-20T11:00:00Z"), minute + 2_000));
+        changes.pipeInput(id(1), eventAt("u", page(id(1), "a.com", 2, null, "2026-11-20T10:30:00Z"), minute + 61_000));
+        changes.pipeInput(id(3), eventAt("c", page(id(3), "b.com", 1, null, "2026-11-20T09:00:00Z"), minute + 62_000));
+        changes.pipeInput(id(2), eventAt("u", page(id(2), "a.com", 2, "2026-11-20T12:00:00Z", "2026-11-20T11:00:00Z"), minute + 63_000));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+
+        SiteStats a = recorded.stats.get("a.com");
+        assertThat(a.pages()).as("page 2 was deleted (tombstoned)").isEqualTo(1);
+        assertThat(a.lastFetchedAt()).isEqualTo(Instant.parse("2026-11-20T11:00:00Z"));
+        assertThat(a.changesPerMinute()).containsExactly(Map.entry(29_000_000L, 2L), Map.entry(29_000_001L, 2L));
+        assertThat(recorded.stats.get("b.com").pages()).isEqualTo(1);
+    }
+
+    @Test
+    void aRedeliveredOrOlderChangeMovesNoStatistic() {
+        changes.pipeInput(id(1), eventAt("c", page(id(1), "a.com", 1, null, "2026-11-20T10:00:00Z"), 60_000));
+        changes.pipeInput(id(1), eventAt("u", page(id(1), "a.com", 2, null, "2026-11-20T10:00:00Z"), 61_000));
+        changes.pipeInput(id(1), eventAt("u", page(id(1), "a.com", 2, null, "2026-11-20T10:00:00Z"), 61_000));
+        changes.pipeInput(id(1), eventAt("c", page(id(1), "a.com", 1, null, "2026-11-20T10:00:00Z"), 60_000));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+
+        assertThat(recorded.stats.get("a.com").pages()).isEqualTo(1);
+        assertThat(recorded.stats.get("a.com").changesPerMinute()).containsExactly(Map.entry(1L, 2L));
+    }
+
+    @Test
+    void aRowDeletedByHandLeavesItsSitesCount() {
+        changes.pipeInput(id(1), eventAt("c", page(id(1), "a.com", 1, null, "2026-11-20T10:00:00Z"), 60_000));
+        changes.pipeInput(id(2), eventAt("c", page(id(2), "a.com", 1, null, "2026-11-20T10:00:00Z"), 60_000));
+        changes.pipeInput(id(1), ("{\"before\":{\"id\":\"" + id(1) + "\"},\"after\":null,\"source\":{\"table\":\"pages\",\"ts_ms\":62000},\"op\":\"d\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+
+        assertThat(recorded.stats.get("a.com").pages()).isEqualTo(1);
     }
 }

@@ -26,7 +26,7 @@ import java.time.Duration;
  */
 public final class PageCacheProtocol {
 
-    /** KEYS page, fence; ARGV version, payload, ttl ms. Returns 1 if stored, 0 if refused as stale. */
+    /** KEYS page, fence[, lease to release]; ARGV version, payload, ttl ms. Returns 1 if stored, 0 if refused as stale. */
     public static final String FILL = script("fill-page.lua");
 
     /** KEYS page, fence; ARGV version, fence ttl ms. Returns 1 if an entry was dropped. */

@@ -10,10 +10,13 @@ import java.util.Objects;
  * <pre>
  * &lt;prefix&gt;page:{&lt;id&gt;}                       a cached page (or its "absent" marker), with its version
  * &lt;prefix&gt;page:{&lt;id&gt;}:fence                 highest version the invalidator has seen: a fill below it is refused
+ * &lt;prefix&gt;page:{&lt;id&gt;}:lease                 held briefly by the one API instance reading a missed page from PostgreSQL
  * &lt;prefix&gt;site:{&lt;site&gt;}:gen                 the site's list generation: bumping it retires every cached list page
  * &lt;prefix&gt;site:{&lt;site&gt;}:list:&lt;gen&gt;:&lt;rest&gt;   one cached list page of a site
- * &lt;prefix&gt;site:{&lt;site&gt;}:stats               per-site statistics
- * &lt;prefix&gt;search:gen                        the search generation
+ * &lt;prefix&gt;site:{&lt;site&gt;}:stats               per-site statistics (JSON, written by the invalidator)
+ * &lt;prefix&gt;site:{&lt;site&gt;}:search-gen          the site's search generation: retires its site-scoped searches
+ * &lt;prefix&gt;site:{&lt;site&gt;}:search:&lt;gen&gt;:&lt;digest&gt; one cached site-scoped search result page
+ * &lt;prefix&gt;search:gen                        the search generation: retires every unscoped search
  * &lt;prefix&gt;search:&lt;gen&gt;:&lt;digest&gt;            one cached search result page
  * &lt;prefix&gt;applied:{&lt;topic&gt;}                hash: partition → next offset applied to PostgreSQL
  * &lt;prefix&gt;ratelimit:{&lt;key id&gt;}             the token bucket of one API key
@@ -42,6 +45,10 @@ public record RedisKeys(String prefix) {
         return prefix + "page:{" + id + "}:fence";
     }
 
+    public String pageLease(String id) {
+        return prefix + "page:{" + id + "}:lease";
+    }
+
     public String siteGeneration(String site) {
         return prefix + "site:{" + site + "}:gen";
     }
@@ -52,6 +59,14 @@ public record RedisKeys(String prefix) {
 
     public String siteStats(String site) {
         return prefix + "site:{" + site + "}:stats";
+    }
+
+    public String siteSearchGeneration(String site) {
+        return prefix + "site:{" + site + "}:search-gen";
+    }
+
+    public String siteSearch(String site, long generation, String digest) {
+        return prefix + "site:{" + site + "}:search:" + generation + ":" + digest;
     }
 
     public String searchGeneration() {

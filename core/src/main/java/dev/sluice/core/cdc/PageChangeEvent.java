@@ -2,6 +2,8 @@ package dev.sluice.core.cdc;
 
 import dev.sluice.core.json.Json;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -18,8 +20,10 @@ import tools.jackson.databind.JsonNode;
  * @param tombstoned the row is now a tombstone (the pipeline's delete)
  * @param rowDeleted the row itself was deleted ({@code op = d})
  * @param committedAt when the change committed in PostgreSQL, or null if the event does not say
+ * @param fetchedAt the page's fetch time after the change, or null when the event does not say
  */
-public record PageChangeEvent(String id, Long version, String site, boolean tombstoned, boolean rowDeleted, Instant committedAt) {
+public record PageChangeEvent(String id, Long version, String site, boolean tombstoned, boolean rowDeleted, Instant committedAt,
+        Instant fetchedAt) {
 
     /** The table whose changes {@code cdc.pages} carries. */
     public static final String TABLE = "pages";
@@ -73,6 +77,18 @@ public record PageChangeEvent(String id, Long version, String site, boolean tomb
         String site = row.path("site").isString() ? row.get("site").asString() : null;
         long committedMillis = source.path("ts_ms").asLong(0);
         return new PageChangeEvent(id, version, site, !rowDeleted && row.hasNonNull("deleted_at"), rowDeleted,
-                committedMillis > 0 ? Instant.ofEpochMilli(committedMillis) : null);
+                committedMillis > 0 ? Instant.ofEpochMilli(committedMillis) : null, fetchedAt(row.path("fetched_at")));
+    }
+
+    /** Debezium sends timestamptz as ISO-8601 text (ZonedTimestamp). */
+    private static Instant fetchedAt(JsonNode value) {
+        if (!value.isString()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.asString()).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 }

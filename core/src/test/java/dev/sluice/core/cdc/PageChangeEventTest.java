@@ -16,13 +16,14 @@ class PageChangeEventTest {
     }
 
     @Test
-    void readsAnUpdateWithItsVersionSiteAndCommitTime() throws Exception {
+    void readsAnUpdateWithItsVersionSiteFetchAndCommitTime() throws Exception {
         PageChangeEvent change = PageChangeEvent.read("k", json("""
                 {"before":null,"after":{"id":"%s","site":"example.com","version":2,"deleted_at":null,
-                 "body":"__debezium_unavailable_value"},
+                 "fetched_at":"2026-11-20T10:15:30.123456Z","body":"__debezium_unavailable_value"},
                  "source":{"connector":"postgresql","table":"pages","ts_ms":1763633730000,"lsn":123},"op":"u"}""".formatted(ID)));
 
-        assertThat(change).isEqualTo(new PageChangeEvent(ID, 2L, "example.com", false, false, Instant.ofEpochMilli(1763633730000L)));
+        assertThat(change).isEqualTo(new PageChangeEvent(ID, 2L, "example.com", false, false, Instant.ofEpochMilli(1763633730000L),
+                Instant.parse("2026-11-20T10:15:30.123456Z")));
         assertThat(change.absent()).isFalse();
     }
 
@@ -42,7 +43,7 @@ class PageChangeEventTest {
         PageChangeEvent change = PageChangeEvent.read(null, json("""
                 {"before":{"id":"%s"},"after":null,"source":{"table":"pages","ts_ms":1},"op":"d"}""".formatted(ID)));
 
-        assertThat(change).isEqualTo(new PageChangeEvent(ID, null, null, false, true, Instant.ofEpochMilli(1)));
+        assertThat(change).isEqualTo(new PageChangeEvent(ID, null, null, false, true, Instant.ofEpochMilli(1), null));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.sluice.ingest.search;
 
+import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.ingest.consume.IngestProperties;
 import dev.sluice.ingest.kafka.BatchConsumers;
@@ -8,6 +9,7 @@ import javax.sql.DataSource;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 
@@ -20,14 +22,15 @@ class SearchConfiguration {
 
     @Bean
     ConcurrentMessageListenerContainer<String, byte[]> searchIndexerContainer(KafkaProperties kafka, SearchProperties properties,
-            IngestProperties ingest, Topics topics, DataSource dataSource, MeterRegistry meters) {
+            IngestProperties ingest, Topics topics, DataSource dataSource, StringRedisTemplate redis, RedisKeys keys, MeterRegistry meters) {
         // A crashed process's partitions move as fast for the indexer as for ingestion.
         BatchConsumers.Settings settings = new BatchConsumers.Settings(properties.groupId(), properties.enabled(),
                 properties.concurrency(), properties.maxBatch(), ingest.sessionTimeout(), ingest.retryInitialInterval(),
                 properties.retryMaxInterval(), "Search indexing", () -> meters.counter("sluice.search.retries").increment());
         return BatchConsumers.create(kafka, meters, topics.cdcPages().spec(), settings, container -> {
             container.setAckMode(ContainerProperties.AckMode.BATCH);
-            container.setMessageListener(new SearchIndexer(new SearchIndex(dataSource, properties.textSearchConfig()), meters));
+            container.setMessageListener(new SearchIndexer(new SearchIndex(dataSource, properties.textSearchConfig()),
+                    new SearchResultsCache(redis, keys, meters), meters));
         });
     }
 }

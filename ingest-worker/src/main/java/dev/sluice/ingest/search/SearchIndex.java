@@ -52,10 +52,15 @@ final class SearchIndex {
 
     private static final String REMOVE = """
             DELETE FROM page_search s USING unnest(?::text[], ?::bigint[]) AS t(id, version)
-            WHERE s.id = t.id AND (t.version IS NULL OR s.page_version < t.version)""";
+            WHERE s.id = t.id AND (t.version IS NULL OR s.page_version < t.version)
+            RETURNING s.site""";
 
-    /** What one batch did. */
-    record Outcome(int indexed, int touched, int removed) {}
+    /**
+     * What one batch did.
+     *
+     * @param sites the sites whose search results may have changed
+     */
+    record Outcome(int indexed, int touched, int removed, Set<String> sites) {}
 
     private final DataSource dataSource;
     private final String textSearchConfig;
@@ -84,12 +89,14 @@ final class SearchIndex {
         List<Object[]> touch = new ArrayList<>();
         List<Object[]> remove = new ArrayList<>();
         Set<String> found = new HashSet<>();
+        Set<String> sites = new HashSet<>();
         try (PreparedStatement read = db.prepareStatement(READ)) {
             read.setArray(1, db.createArrayOf("text", ids.toArray()));
             try (ResultSet rows = read.executeQuery()) {
                 while (rows.next()) {
                     String id = rows.getString(1);
                     found.add(id);
+                    sites.add(rows.getString(2));
                     long version = rows.getLong(7);
                     if (rows.getBoolean(8)) {
                         remove.add(new Object[] {id, version});
@@ -132,10 +139,14 @@ final class SearchIndex {
             try (PreparedStatement statement = db.prepareStatement(REMOVE)) {
                 statement.setArray(1, db.createArrayOf("text", column(remove, 0, new String[remove.size()])));
                 statement.setArray(2, db.createArrayOf("int8", column(remove, 1, new Long[remove.size()])));
-                statement.executeUpdate();
+                try (ResultSet removed = statement.executeQuery()) {
+                    while (removed.next()) {
+                        sites.add(removed.getString(1)); // also the sites of rows deleted by hand, which pages no longer names
+                    }
+                }
             }
         }
-        return new Outcome(index.size(), touch.size(), remove.size());
+        return new Outcome(index.size(), touch.size(), remove.size(), sites);
     }
 
     /** One column of the rows, in a typed array (pgjdbc picks the array encoding by the Java array type). */

@@ -17,7 +17,9 @@ import org.springframework.kafka.listener.BatchMessageListener;
 
 /**
  * One batch of {@code cdc.pages}: the pages it names are re-indexed from their current rows in one transaction,
- * then the lag from each change's commit to its being searchable is recorded. The indexer reads the pages' current
+ * then the cached search results that may have changed are retired (after the commit, so that no reader can cache
+ * what preceded it under the new generation), and the lag from each change's commit to its being searchable is
+ * recorded. The indexer reads the pages' current
  * rows rather than the events' columns: an update event lacks an unchanged TOASTed body, and the current row is what
  * search must show anyway. A database failure propagates and
  * the container retries the batch; an event that names no page is counted and skipped (it cannot be indexed, and
@@ -28,6 +30,7 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(SearchIndexer.class);
 
     private final SearchIndex index;
+    private final SearchResultsCache results;
     private final Timer lag;
     private final Timer batchDuration;
     private final Counter indexed;
@@ -35,8 +38,9 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
     private final Counter removed;
     private final MeterRegistry meters;
 
-    SearchIndexer(SearchIndex index, MeterRegistry meters) {
+    SearchIndexer(SearchIndex index, SearchResultsCache results, MeterRegistry meters) {
         this.index = index;
+        this.results = results;
         this.meters = meters;
         this.lag = Timer.builder("sluice.search.lag").description("From a page change's commit in PostgreSQL to its being searchable")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)).register(meters);
@@ -78,6 +82,7 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot index the batch now: " + e.getMessage(), e);
         }
+        results.retire(outcome.sites());
         Instant now = Instant.now();
         changed.values().forEach(committed -> lag.record(Duration.between(committed, now).isNegative() ? Duration.ZERO
                 : Duration.between(committed, now)));

@@ -1,0 +1,24 @@
+package dev.sluice.api.cache;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
+
+/** Read latency by path (page, site-list, search, stats) and by the source that answered. */
+@Component
+public class ReadMetrics {
+
+    private final MeterRegistry meters;
+
+    ReadMetrics(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    public void record(String path, ReadSource source, long startedNanos) {
+        Timer.builder("sluice.api.read.latency").tag("path", path).tag("source", source.tag())
+                .description("From the request to its answer, by path and by what answered it")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                .register(meters).record(System.nanoTime() - startedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.sluice.api.cache;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Reads ({@code sluice.api.read.*}).
+ *
+ * @param cacheTtl how long a cached page (or a cached 404) lives without being invalidated (default 1h)
+ * @param listTtl how long a cached page of a site's list lives; a change of the site retires it at once (default 10m)
+ * @param searchTtl how long a cached search result lives; the indexer retires it at once after each batch, so this
+ *     only bounds staleness when Redis missed that (default 60s)
+ * @param redisTimeout how long a read waits for Redis before going to PostgreSQL alone (default 50ms)
+ * @param consistencyWait how long a read with a Consistency-Token waits for its write to be applied before 504
+ *     (default 5s)
+ * @param leaseTtl how long one API instance may hold the right to read a missed page while the others wait for
+ *     its fill (default 300ms; past it the others read PostgreSQL themselves)
+ * @param breaker the circuit breaker in front of Redis
+ */
+@ConfigurationProperties("sluice.api.read")
+public record ReadProperties(
+        @DefaultValue("1h") Duration cacheTtl,
+        @DefaultValue("10m") Duration listTtl,
+        @DefaultValue("60s") Duration searchTtl,
+        @DefaultValue("50ms") Duration redisTimeout,
+        @DefaultValue("5s") Duration consistencyWait,
+        @DefaultValue("300ms") Duration leaseTtl,
+        @DefaultValue Breaker breaker) {
+
+    /**
+     * The circuit breaker in front of Redis ({@code sluice.api.read.breaker.*}).
+     *
+     * @param window the last calls it judges by (default 20)
+     * @param failureRate the percentage of failed or timed-out calls among them that opens it (default 50)
+     * @param openFor how long it stays open, every read going to PostgreSQL alone, before probing again (default 5s)
+     * @param probes calls let through to probe a half-open breaker (default 3)
+     */
+    public record Breaker(
+            @DefaultValue("20") int window,
+            @DefaultValue("50") float failureRate,
+            @DefaultValue("5s") Duration openFor,
+            @DefaultValue("3") int probes) {}
+}
