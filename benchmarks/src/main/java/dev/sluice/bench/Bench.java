@@ -1,6 +1,8 @@
 package dev.sluice.bench;
 
 import dev.sluice.bench.ingest.IngestBenchmark;
+import dev.sluice.bench.invalidation.InvalidationBenchmark;
+import dev.sluice.bench.read.ReadBenchmark;
 import dev.sluice.bench.write.WriteBenchmark;
 import dev.sluice.core.kafka.NativeCompression;
 import picocli.CommandLine;
@@ -9,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code ./sluice bench <path>}: one benchmark per path of the pipeline. */
 @Command(name = "sluice bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each starts a fresh stack, measures one path, and prints medians and ratios to the limit.",
-        subcommands = {WriteBenchmark.class, IngestBenchmark.class})
+        subcommands = {WriteBenchmark.class, IngestBenchmark.class, ReadBenchmark.class, InvalidationBenchmark.class})
 public final class Bench implements Runnable {
 
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package dev.sluice.api.cache;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
@@ -7,11 +8,12 @@ import reactor.core.publisher.Mono;
 
 /**
  * Concurrent loads of one key in this instance share one execution: a hot key that just got invalidated costs the
- * database one query per instance, not one per reader. The shared load is forgotten as soon as it completes.
+ * database one query per instance, not one per reader. The load runs to its end whatever its readers do (one that
+ * gives up cannot cancel it for the others), and is forgotten the moment it ends.
  */
 public final class SingleFlight<K, V> {
 
-    private final ConcurrentMap<K, Mono<V>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentMap<K, CompletableFuture<V>> inFlight = new ConcurrentHashMap<>();
     private final Runnable onShared;
 
     /** @param onShared called for every caller that joined a load already in flight */
@@ -22,14 +24,28 @@ public final class SingleFlight<K, V> {
     public Mono<V> load(K key, Function<K, Mono<V>> loader) {
         return Mono.defer(() -> {
             boolean[] mine = {false};
-            Mono<V> shared = inFlight.computeIfAbsent(key, k -> {
+            CompletableFuture<V> flight = inFlight.computeIfAbsent(key, k -> {
                 mine[0] = true;
-                return loader.apply(k).doFinally(signal -> inFlight.remove(k)).cache();
+                return new CompletableFuture<>();
             });
-            if (!mine[0]) {
+            if (mine[0]) {
+                loader.apply(key).subscribe(
+                        value -> {
+                            inFlight.remove(key, flight);
+                            flight.complete(value);
+                        },
+                        error -> {
+                            inFlight.remove(key, flight);
+                            flight.completeExceptionally(error);
+                        },
+                        () -> {
+                            inFlight.remove(key, flight);
+                            flight.complete(null);
+                        });
+            } else {
                 onShared.run();
             }
-            return shared;
+            return Mono.fromFuture(flight, true);
         });
     }
 }

@@ -11,10 +11,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param poolMaxSize most connections at once (default 16): each one is a PostgreSQL backend
  * @param poolMaxIdleTime an idle connection is closed after this (default 10m)
  * @param acquireTimeout how long a request waits for a connection before failing (default 5s)
+ * @param queryTimeout how long a read may take before it is given up with a 503 (default 5s): a lost reply must
+ *     never hold a request, or the readers sharing its load, forever
  */
 @ConfigurationProperties("sluice.api.database")
 public record DatabaseProperties(
         @DefaultValue("2") int poolInitialSize,
         @DefaultValue("16") int poolMaxSize,
         @DefaultValue("10m") Duration poolMaxIdleTime,
-        @DefaultValue("5s") Duration acquireTimeout) {}
+        @DefaultValue("5s") Duration acquireTimeout,
+        @DefaultValue("5s") Duration queryTimeout) {}

@@ -1,5 +1,6 @@
 package dev.sluice.api.read;
 
+import dev.sluice.api.database.DatabaseReads;
 import dev.sluice.core.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,16 +22,18 @@ class PageRows {
             FROM pages WHERE id = $1""";
 
     private final DatabaseClient db;
+    private final DatabaseReads bound;
     private final Counter reads;
 
-    PageRows(DatabaseClient db, MeterRegistry meters) {
+    PageRows(DatabaseClient db, DatabaseReads bound, MeterRegistry meters) {
         this.db = db;
+        this.bound = bound;
         this.reads = Counter.builder("sluice.api.database.reads").tag("kind", "page")
                 .description("Reads that went to PostgreSQL, by kind").register(meters);
     }
 
     Mono<StoredPage> byId(String id) {
-        return Mono.fromRunnable(reads::increment).then(db.sql(BY_ID).bind(0, id).map(PageRows::render).one().defaultIfEmpty(StoredPage.absent(0)));
+        return bound.bounded(Mono.fromRunnable(reads::increment).then(db.sql(BY_ID).bind(0, id).map(PageRows::render).one().defaultIfEmpty(StoredPage.absent(0))));
     }
 
     private static StoredPage render(Readable row) {

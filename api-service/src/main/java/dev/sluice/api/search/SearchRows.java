@@ -1,5 +1,6 @@
 package dev.sluice.api.search;
 
+import dev.sluice.api.database.DatabaseReads;
 import dev.sluice.core.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,10 +36,12 @@ class SearchRows {
 
     private final DatabaseClient db;
     private final SearchProperties properties;
+    private final DatabaseReads bound;
     private final Counter reads;
 
-    SearchRows(DatabaseClient db, SearchProperties properties, MeterRegistry meters) {
+    SearchRows(DatabaseClient db, DatabaseReads bound, SearchProperties properties, MeterRegistry meters) {
         this.db = db;
+        this.bound = bound;
         this.properties = properties;
         this.reads = Counter.builder("sluice.api.database.reads").tag("kind", "search")
                 .description("Reads that went to PostgreSQL, by kind").register(meters);
@@ -51,7 +54,7 @@ class SearchRows {
 
     /** Up to {@code limit + 1} hits after {@code after} (or from the best), within {@code site} if not null. */
     Mono<List<Hit>> search(String query, String site, int limit, Position after) {
-        return Mono.defer(() -> {
+        return bound.bounded(Mono.defer(() -> {
             reads.increment();
             int next = 4;
             String siteFilter = site == null ? "" : "AND s.site = $" + next++;
@@ -66,7 +69,7 @@ class SearchRows {
                 sql = sql.bind(index, after.rank()).bind(index + 1, after.id());
             }
             return sql.map(SearchRows::hit).all().collectList();
-        });
+        }));
     }
 
     private static Hit hit(Readable row) {

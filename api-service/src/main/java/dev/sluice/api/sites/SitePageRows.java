@@ -1,5 +1,6 @@
 package dev.sluice.api.sites;
 
+import dev.sluice.api.database.DatabaseReads;
 import dev.sluice.core.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,24 +30,26 @@ class SitePageRows {
             WHERE site = $1 AND deleted_at IS NULL AND (fetched_at, id) < ($3, $4) ORDER BY fetched_at DESC, id DESC LIMIT $2""";
 
     private final DatabaseClient db;
+    private final DatabaseReads bound;
     private final Counter reads;
 
-    SitePageRows(DatabaseClient db, MeterRegistry meters) {
+    SitePageRows(DatabaseClient db, DatabaseReads bound, MeterRegistry meters) {
         this.db = db;
+        this.bound = bound;
         this.reads = Counter.builder("sluice.api.database.reads").tag("kind", "list")
                 .description("Reads that went to PostgreSQL, by kind").register(meters);
     }
 
     /** Up to {@code limit + 1} items after {@code after} (or from the newest): the extra one tells there is more. */
     Mono<List<Item>> page(String site, int limit, Position after) {
-        return Mono.defer(() -> {
+        return bound.bounded(Mono.defer(() -> {
             reads.increment();
             DatabaseClient.GenericExecuteSpec query = after == null
                     ? db.sql(FIRST).bind(0, site).bind(1, limit + 1)
                     : db.sql(AFTER).bind(0, site).bind(1, limit + 1)
                             .bind(2, after.fetchedAt().atOffset(ZoneOffset.UTC)).bind(3, after.id());
             return query.map(SitePageRows::item).all().collectList();
-        });
+        }));
     }
 
     /** A keyset position: a fetch time (microseconds, as PostgreSQL keeps it) and a page id. */

@@ -3,6 +3,7 @@ package dev.sluice.api.sites;
 import dev.sluice.api.cache.ReadMetrics;
 import dev.sluice.api.cache.ReadSource;
 import dev.sluice.api.cache.RedisGuard;
+import dev.sluice.api.database.DatabaseReads;
 import dev.sluice.api.problem.ProblemException;
 import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.json.Json;
@@ -40,14 +41,16 @@ class SiteStatsHandler {
     private final RedisGuard guard;
     private final RedisKeys keys;
     private final DatabaseClient db;
+    private final DatabaseReads bound;
     private final ReadMetrics metrics;
     private final Clock clock = Clock.systemUTC();
 
-    SiteStatsHandler(ReactiveStringRedisTemplate redis, RedisGuard guard, RedisKeys keys, DatabaseClient db, ReadMetrics metrics) {
+    SiteStatsHandler(ReactiveStringRedisTemplate redis, RedisGuard guard, RedisKeys keys, DatabaseClient db, DatabaseReads bound, ReadMetrics metrics) {
         this.redis = redis;
         this.guard = guard;
         this.keys = keys;
         this.db = db;
+        this.bound = bound;
         this.metrics = metrics;
     }
 
@@ -85,7 +88,7 @@ class SiteStatsHandler {
     }
 
     private Mono<Answer> fromDatabase(String site) {
-        return db.sql(FROM_DATABASE).bind(0, site).map(row -> {
+        return bound.bounded(db.sql(FROM_DATABASE).bind(0, site).map(row -> {
             ObjectNode answer = Json.mapper().createObjectNode();
             answer.put("site", site);
             answer.put("pages", row.get(0, Long.class));
@@ -97,7 +100,7 @@ class SiteStatsHandler {
             rate.put("changes_per_second_15m", round(row.get(4, Long.class) / 900.0));
             answer.put("source", "database");
             return new Answer(answer, ReadSource.DATABASE);
-        }).one();
+        }).one());
     }
 
     private static double round(double value) {

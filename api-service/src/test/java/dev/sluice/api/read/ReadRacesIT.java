@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.api.ApiFixtures;
 import dev.sluice.api.StoredRows;
+import dev.sluice.api.database.DatabaseReads;
 import dev.sluice.api.cache.RedisGuard;
 import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cache.RedisKeys;
@@ -56,8 +57,8 @@ class ReadRacesIT {
         volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
         final AtomicInteger reads = new AtomicInteger();
 
-        GatedRows(DatabaseClient db, MeterRegistry meters) {
-            super(db, meters);
+        GatedRows(DatabaseClient db, DatabaseReads bound, MeterRegistry meters) {
+            super(db, bound, meters);
         }
 
         @Override
@@ -78,8 +79,8 @@ class ReadRacesIT {
     static class Gate {
         @Bean
         @Primary
-        GatedRows gatedRows(DatabaseClient db, MeterRegistry meters) {
-            return new GatedRows(db, meters);
+        GatedRows gatedRows(DatabaseClient db, DatabaseReads bound, MeterRegistry meters) {
+            return new GatedRows(db, bound, meters);
         }
     }
 

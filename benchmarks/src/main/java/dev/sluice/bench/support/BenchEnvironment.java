@@ -59,6 +59,11 @@ public final class BenchEnvironment implements AutoCloseable {
         }
     }
 
+    /** The run's scratch directory (removed on close). */
+    public Path directory() {
+        return directory;
+    }
+
     public Connections connections() {
         return stack.connections();
     }

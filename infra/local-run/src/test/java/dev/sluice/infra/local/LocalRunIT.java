@@ -49,6 +49,12 @@ class LocalRunIT {
             sql.execute("INSERT INTO kept_between_runs VALUES ('first run')");
         }
         aPostedPageFlowsThroughThePipelineIntoSearch(first, apiPort);
+        CacheConsistencyUnderLoad cache = new CacheConsistencyUnderLoad("http://127.0.0.1:" + apiPort,
+                Files.readString(first.data().resolve("dev-api-key")).strip(), env, Path.of(System.getProperty("sluice.home")));
+        cache.aWorkersUpdateReplacesTheCachedPage();
+        try (Connection db = DriverManager.getConnection("jdbc:" + env.getProperty("SLUICE_PG_URL"), "postgres", "")) {
+            cache.randomReadsAndWritesEndWithNoStaleEntry(db, Duration.ofSeconds(12));
+        }
         List<ProcessHandle> processes = first.processTree();
         assertThat(processes).as("launcher, postgres, redis and 4 services").hasSizeGreaterThanOrEqualTo(6);
 

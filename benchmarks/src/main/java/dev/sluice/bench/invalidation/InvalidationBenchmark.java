@@ -1,0 +1,189 @@
+package dev.sluice.bench.invalidation;
+
+import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.RealisticPages;
+import dev.sluice.core.page.PageUrl;
+import dev.sluice.infra.process.ServiceProcess;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * {@code ./sluice bench invalidation}: a sustained write load through the whole pipeline (API, Kafka, worker,
+ * PostgreSQL, Debezium, Kafka Streams, Redis) at a fixed rate of changed rows, with readers filling the cache; the
+ * invalidation lag (commit to Redis) p50/p99 and events/s from the invalidator's own histogram, then, once the writes
+ * are applied, how many cached entries the consistency checker finds stale and how soon it finds none.
+ */
+@Command(name = "invalidation", mixinStandardHelpOptions = true,
+        description = "Cache invalidation under a sustained write load: lag p50/p99, events/s, stale entries after the load.")
+public final class InvalidationBenchmark implements Callable<Integer> {
+
+    @Option(names = "--rate", defaultValue = "5000", description = "Changed rows per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--duration", defaultValue = "60", description = "Seconds of measured load (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--warmup", defaultValue = "20", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--pages", defaultValue = "20000", description = "Distinct pages rewritten in turn (default: ${DEFAULT-VALUE}).")
+    int pageCount;
+
+    @Option(names = "--reads", defaultValue = "2000", description = "Reads per second filling the cache meanwhile (default: ${DEFAULT-VALUE}).")
+    int readRate;
+
+    @Option(names = "--body-size", defaultValue = "2048", description = "Body size in bytes (default: ${DEFAULT-VALUE}).")
+    int bodySize;
+
+    @Option(names = "--home", defaultValue = "${sys:sluice.home:-.}", description = "The checkout whose built jars to run.")
+    Path home;
+
+    private static final int BATCH = 100;
+    private final RealisticPages pages = new RealisticPages();
+
+    @Override
+    public Integer call() throws Exception {
+        try (BenchEnvironment environment = BenchEnvironment.start(home)) {
+            environment.createTopicIfAbsent("pages.v1");
+            String key = environment.createKey();
+            ServiceProcess api = environment.startService("api-service", Map.of());
+            environment.startService("ingest-worker", Map.of());
+            ServiceProcess invalidator = environment.startService("cache-invalidator",
+                    Map.of("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString()));
+            List<String> ids = new ArrayList<>();
+            for (int n = 0; n < pageCount; n++) {
+                ids.add(PageUrl.parse(pages.fields(n, bodySize).url()).id());
+            }
+
+            ConnectionProvider pool = ConnectionProvider.builder("invalidation-bench").maxConnections(256).pendingAcquireMaxCount(-1).build();
+            HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + api.port());
+            AtomicLong written = new AtomicLong();
+            AtomicLong accepted = new AtomicLong();
+            AtomicLong fetch = new AtomicLong(Instant.parse("2026-11-21T00:00:00Z").getEpochSecond());
+            Disposable writes = Flux.interval(Duration.ofNanos(1_000_000_000L * BATCH / rate))
+                    .onBackpressureDrop()
+                    .flatMap(tick -> {
+                        long first = written.getAndAdd(BATCH);
+                        StringBuilder body = new StringBuilder();
+                        for (long n = first; n < first + BATCH; n++) {
+                            body.append(pages.page(n % pageCount, bodySize, Instant.ofEpochSecond(fetch.incrementAndGet()))).append('\n');
+                        }
+                        return http.headers(h -> h.set("Authorization", "Bearer " + key).set("Content-Type", "application/x-ndjson"))
+                                .post().uri("/v1/pages/batch")
+                                .send(Mono.just(Unpooled.wrappedBuffer(body.toString().getBytes(StandardCharsets.UTF_8))))
+                                .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+                                .doOnNext(status -> {
+                                    if (status == 202) {
+                                        accepted.addAndGet(BATCH);
+                                    }
+                                })
+                                .onErrorResume(e -> Mono.empty());
+                    }, 64)
+                    .subscribe();
+            AtomicLong reads = new AtomicLong();
+            Disposable readers = Flux.interval(Duration.ofNanos(1_000_000_000L / readRate))
+                    .onBackpressureDrop()
+                    .flatMap(tick -> http.get().uri("/v1/pages/" + ids.get((int) Math.floorMod(tick * 7919, (long) pageCount)))
+                            .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+                            .doOnNext(status -> reads.incrementAndGet())
+                            .onErrorResume(e -> Mono.empty()), 128)
+                    .subscribe();
+
+            progress("warm-up", warmupSeconds, accepted);
+            PrometheusScrape before = PrometheusScrape.of(invalidator.port());
+            long acceptedBefore = accepted.get();
+            long started = System.nanoTime();
+            progress("measured load", seconds, accepted);
+            PrometheusScrape after = PrometheusScrape.of(invalidator.port());
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            long acceptedDuring = accepted.get() - acceptedBefore;
+            writes.dispose();
+            readers.dispose();
+
+            Instant stopped = Instant.now();
+            try (Connection db = environment.dataSource().getConnection()) {
+                while (applied(db) < accepted.get()) {
+                    Thread.sleep(50); // poll: the worker catching up on the accepted writes
+                }
+            }
+            Duration catchUp = Duration.between(stopped, Instant.now());
+            Instant quiet = Instant.now();
+            List<String> checks = new ArrayList<>();
+            long stale;
+            do {
+                Instant at = Instant.now();
+                stale = check(environment);
+                checks.add(String.format("+%.1f s: %d stale", Duration.between(quiet, at).toMillis() / 1000.0, stale));
+            } while (stale > 0 && Duration.between(quiet, Instant.now()).toSeconds() < 60);
+            pool.dispose();
+
+            TreeMap<Double, Double> lagBefore = before.buckets("sluice_invalidator_lag_seconds");
+            TreeMap<Double, Double> lagAfter = after.buckets("sluice_invalidator_lag_seconds");
+            double events = after.counter("sluice_invalidator_pages_total") - before.counter("sluice_invalidator_pages_total");
+            System.out.printf("%n%-52s %s%n", "invalidation under load (whole pipeline)", "");
+            System.out.printf("%-52s %,.0f rows/s (aim %,d)%n", "changed rows accepted during the measured load", acceptedDuring / elapsed, rate);
+            System.out.printf("%-52s %,.0f events/s%n", "change events applied to Redis", events / elapsed);
+            System.out.printf("%-52s p50 <= %.3f s, p99 <= %.3f s (histogram bucket bounds)%n", "invalidation lag, commit to Redis",
+                    PrometheusScrape.quantile(lagBefore, lagAfter, 0.50), PrometheusScrape.quantile(lagBefore, lagAfter, 0.99));
+            System.out.printf("%-52s %,d%n", "reads meanwhile", reads.get());
+            System.out.printf("%-52s %.1f s%n", "worker caught up after the load stopped", catchUp.toMillis() / 1000.0);
+            System.out.printf("%-52s %s%n", "consistency checks after the writes were applied", String.join(", ", checks));
+        }
+        return 0;
+    }
+
+    private static void progress(String phase, int seconds, AtomicLong accepted) throws InterruptedException {
+        long start = accepted.get();
+        for (int s = 1; s <= seconds; s++) {
+            Thread.sleep(1000); // the load runs for this long; progress once a second
+            System.out.printf("\r%s: %d / %d s, %,d rows accepted (%,.0f/s)", phase, s, seconds, accepted.get() - start, (accepted.get() - start) / (double) s);
+        }
+        System.out.println();
+    }
+
+    private static long applied(Connection db) throws Exception {
+        try (Statement sql = db.createStatement();
+                ResultSet rows = sql.executeQuery("SELECT coalesce(sum(next_offset), 0) FROM consumer_positions WHERE consumer_group = 'ingest'")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /** {@code sluice cache check}, as an operator runs it; the number of stale entries it reports. */
+    private long check(BenchEnvironment environment) throws Exception {
+        ProcessBuilder command = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", home.resolve("cache-invalidator/target/sluice-cache-invalidator.jar").toString(),
+                "-Dloader.main=dev.sluice.invalidator.check.CacheCheckCommand",
+                "org.springframework.boot.loader.launch.PropertiesLauncher").redirectErrorStream(true);
+        command.environment().putAll(environment.connections().toEnvironment());
+        Process process = command.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor();
+        Matcher stale = Pattern.compile("entries in [0-9.]+ s: ([0-9,]+) stale").matcher(output);
+        if (!stale.find()) {
+            throw new IllegalStateException("unexpected checker output:\n" + output);
+        }
+        return Long.parseLong(stale.group(1).replace(",", ""));
+    }
+}

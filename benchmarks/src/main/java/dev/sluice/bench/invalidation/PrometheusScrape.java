@@ -1,0 +1,56 @@
+package dev.sluice.bench.invalidation;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** One scrape of a service's {@code /actuator/prometheus}: a histogram's cumulative buckets and a counter's sum. */
+record PrometheusScrape(String text) {
+
+    static PrometheusScrape of(int port) throws IOException, InterruptedException {
+        return new PrometheusScrape(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** Upper bound (seconds) → cumulative count, of the histogram {@code name} (summed over its other tags). */
+    TreeMap<Double, Double> buckets(String name) {
+        TreeMap<Double, Double> buckets = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "_bucket{")) {
+                int le = line.indexOf("le=\"") + 4;
+                String bound = line.substring(le, line.indexOf('"', le));
+                double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
+                buckets.merge(upper, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+            }
+        }
+        return buckets;
+    }
+
+    /** The sum of every series of the counter {@code name}. */
+    double counter(String name) {
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /** The {@code quantile} of the observations between two scrapes of a histogram (upper bound of its bucket). */
+    static double quantile(TreeMap<Double, Double> before, TreeMap<Double, Double> after, double quantile) {
+        TreeMap<Double, Double> delta = new TreeMap<>();
+        after.forEach((bound, count) -> delta.put(bound, count - before.getOrDefault(bound, 0.0)));
+        double total = delta.lastEntry().getValue();
+        for (Map.Entry<Double, Double> bucket : delta.entrySet()) {
+            if (bucket.getValue() >= quantile * total) {
+                return bucket.getKey();
+            }
+        }
+        return Double.NaN;
+    }
+}

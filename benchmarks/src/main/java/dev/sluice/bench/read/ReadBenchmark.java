@@ -1,0 +1,232 @@
+package dev.sluice.bench.read;
+
+import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.Measurement;
+import dev.sluice.bench.support.RealisticPages;
+import dev.sluice.bench.support.Report;
+import dev.sluice.core.page.PageUrl;
+import dev.sluice.infra.process.ServiceProcess;
+import dev.sluice.infra.stack.FreePorts;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./sluice bench read}: cache hits of {@code GET /v1/pages/{id}} against the floor measured in the same run
+ * (a minimal WebFlux handler doing one Lettuce GET of the same bytes), at a fixed rate for the latency aim, the miss
+ * path (PostgreSQL), and a 95/5 read/write mix with the whole pipeline running.
+ */
+@Command(name = "read", mixinStandardHelpOptions = true,
+        description = "Reads: cache hits against a one-GET floor, a fixed rate, the miss path, and a 95/5 read/write mix.")
+public final class ReadBenchmark implements Callable<Integer> {
+
+    @Option(names = "--pages", defaultValue = "20000", description = "Pages stored and read (default: ${DEFAULT-VALUE}).")
+    int pageCount;
+
+    @Option(names = "--body-size", defaultValue = "2048", description = "Body size in bytes (default: ${DEFAULT-VALUE}).")
+    int bodySize;
+
+    @Option(names = "--connections", defaultValue = "64", description = "Keep-alive connections of the closed-loop load (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--rate", defaultValue = "10000", description = "Requests per second of the fixed-rate run (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--duration", defaultValue = "10", description = "Seconds per measured run (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of warm-up before each scenario (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds; medians are reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--home", defaultValue = "${sys:sluice.home:-.}", description = "The checkout whose built jars to run.")
+    Path home;
+
+    private final RealisticPages pages = new RealisticPages();
+    private final List<String> ids = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Report report = new Report();
+        try (BenchEnvironment environment = BenchEnvironment.start(home)) {
+            environment.createTopicIfAbsent("pages.v1");
+            String key = environment.createKey();
+            seed(environment);
+
+            ServiceProcess api = environment.startService("api-service", Map.of());
+            int floorPort = FreePorts.pick();
+            Process floor = startFloor(floorPort, environment.connections().redisUrl());
+            try {
+                copyAnswersToTheFloor(api.port(), environment.connections().redisUrl());
+                List<Measurement.Result> floorRounds = new ArrayList<>();
+                List<Measurement.Result> hitRounds = new ArrayList<>();
+                List<Measurement.Result> fixedRounds = new ArrayList<>();
+                for (int round = 1; round <= rounds; round++) {
+                    floorRounds.add(closedLoop(floorPort, null, "floor: one Lettuce GET in WebFlux", n -> HttpLoad.Request.get("/floor/" + id(n))));
+                    hitRounds.add(closedLoop(api.port(), null, "API cache hit, GET /v1/pages/{id}", n -> HttpLoad.Request.get("/v1/pages/" + id(n))));
+                    fixedRounds.add(fixedRate(api.port(), "API cache hit at a fixed " + rate + " req/s"));
+                    System.out.printf("round %d: floor %.0f req/s, API hits %.0f req/s (p99 %.1f ms), fixed rate p99 %.1f ms%n", round,
+                            floorRounds.get(round - 1).perSecond(), hitRounds.get(round - 1).perSecond(), hitRounds.get(round - 1).p99Millis(),
+                            fixedRounds.get(round - 1).p99Millis());
+                }
+                Measurement.Result floorMedian = Report.median(floorRounds);
+                report.add(floorMedian, null, null);
+                report.add(Report.median(hitRounds), floorMedian, "floor");
+                report.add(Report.median(fixedRounds), null, null);
+            } finally {
+                floor.destroy();
+            }
+            environment.stopServices(Duration.ofSeconds(20));
+
+            // The miss path: entries live 1 ms, so every read goes to PostgreSQL (and offers a fill, as a miss does).
+            ServiceProcess missApi = environment.startService("api-service", Map.of("SLUICE_API_READ_CACHETTL", "1ms"));
+            List<Measurement.Result> missRounds = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                missRounds.add(closedLoop(missApi.port(), null, "API cache miss (PostgreSQL), GET /v1/pages/{id}",
+                        n -> HttpLoad.Request.get("/v1/pages/" + id(n))));
+                System.out.printf("round %d: misses %.0f req/s%n", round, missRounds.get(round - 1).perSecond());
+            }
+            report.add(Report.median(missRounds), null, null);
+            environment.stopServices(Duration.ofSeconds(20));
+
+            // 95/5: reads of cached pages while 5% of requests rewrite pages through the whole pipeline.
+            ServiceProcess mixApi = environment.startService("api-service", Map.of());
+            environment.startService("ingest-worker", Map.of());
+            environment.startService("cache-invalidator", Map.of("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString()));
+            AtomicLong fetch = new AtomicLong(Instant.parse("2026-11-21T00:00:00Z").getEpochSecond());
+            List<Measurement.Result> mixRounds = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                mixRounds.add(closedLoop(mixApi.port(), key, "API 95% GET / 5% POST, pipeline running", n -> n % 20 == 0
+                        ? new HttpLoad.Request("/v1/pages", pages.page(Math.floorMod(n * 31, pageCount), bodySize,
+                                Instant.ofEpochSecond(fetch.incrementAndGet())).getBytes(StandardCharsets.UTF_8), 202)
+                        : HttpLoad.Request.get("/v1/pages/" + id(n))));
+                System.out.printf("round %d: mix %.0f req/s (p99 %.1f ms)%n", round, mixRounds.get(round - 1).perSecond(), mixRounds.get(round - 1).p99Millis());
+            }
+            report.add(Report.median(mixRounds), null, null);
+        }
+        report.print(System.out, "req");
+        return 0;
+    }
+
+    private String id(long n) {
+        return ids.get((int) Math.floorMod(n * 7919, (long) ids.size()));
+    }
+
+    private Measurement.Result closedLoop(int port, String key, String name, java.util.function.LongFunction<HttpLoad.Request> requests) {
+        try (HttpLoad load = new HttpLoad(port, connections, key)) {
+            load.closedLoop(connections, Duration.ofSeconds(warmupSeconds), requests, new Measurement());
+            Measurement measurement = new Measurement();
+            measurement.start();
+            load.closedLoop(connections, Duration.ofSeconds(seconds), requests, measurement);
+            measurement.stop();
+            return measurement.result(name);
+        }
+    }
+
+    private Measurement.Result fixedRate(int port, String name) {
+        try (HttpLoad load = new HttpLoad(port, 512, null)) {
+            load.fixedRate(rate, Duration.ofSeconds(warmupSeconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), new Measurement());
+            Measurement measurement = new Measurement();
+            measurement.start();
+            load.fixedRate(rate, Duration.ofSeconds(seconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), measurement);
+            measurement.stop();
+            return measurement.result(name);
+        }
+    }
+
+    /** Pages as the worker stores them, in batches of 1,000. */
+    private void seed(BenchEnvironment environment) throws SQLException {
+        String sql = """
+                INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, metadata, version, source_partition, source_offset)
+                SELECT id, url, site, title, body, 'text/html', 200, '2026-11-20T10:00:00Z', '{"crawler":"bench"}', 1, 0, 0
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, url, site, title, body)
+                ON CONFLICT (id) DO NOTHING""";
+        try (Connection db = environment.dataSource().getConnection(); PreparedStatement insert = db.prepareStatement(sql)) {
+            for (int first = 0; first < pageCount; first += 1000) {
+                int count = Math.min(1000, pageCount - first);
+                String[][] columns = new String[5][count];
+                for (int i = 0; i < count; i++) {
+                    RealisticPages.Fields fields = pages.fields(first + i, bodySize);
+                    PageUrl url = PageUrl.parse(fields.url());
+                    columns[0][i] = url.id();
+                    columns[1][i] = url.normalized();
+                    columns[2][i] = url.site();
+                    columns[3][i] = fields.title();
+                    columns[4][i] = fields.body();
+                    ids.add(url.id());
+                }
+                for (int c = 0; c < 5; c++) {
+                    insert.setArray(c + 1, db.createArrayOf("text", columns[c]));
+                }
+                insert.executeUpdate();
+                System.out.printf("\rseeding pages: %,d / %,d", first + count, pageCount);
+            }
+            System.out.println();
+        }
+    }
+
+    private Process startFloor(int port, String redisUrl) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(ServiceProcess.THROUGHPUT_JVM);
+        command.addAll(List.of("-cp", home.resolve("benchmarks/target/sluice-benchmarks.jar").toString(),
+                "-Dloader.main=" + FloorServer.class.getName(), "org.springframework.boot.loader.launch.PropertiesLauncher",
+                Integer.toString(port), redisUrl));
+        Process floor = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/floor/none")).build(), HttpResponse.BodyHandlers.discarding());
+                return floor;
+            } catch (IOException e) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the floor server did not start");
+    }
+
+    /** Reads every page once through the API (filling its cache), and gives the floor the same bytes to serve. */
+    private void copyAnswersToTheFloor(int apiPort, String redisUrl) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        RedisClient client = RedisClient.create(redisUrl);
+        try (StatefulRedisConnection<String, String> redis = client.connect()) {
+            for (int i = 0; i < ids.size(); i++) {
+                String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/pages/" + ids.get(i))).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                redis.async().set("floor:" + ids.get(i), body);
+                if (i % 1000 == 999) {
+                    System.out.printf("\rwarming the cache: %,d / %,d", i + 1, ids.size());
+                }
+            }
+            System.out.println();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            client.shutdown();
+        }
+    }
+}
