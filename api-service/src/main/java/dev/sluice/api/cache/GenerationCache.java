@@ -3,6 +3,8 @@ package dev.sluice.api.cache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -25,6 +27,7 @@ public class GenerationCache {
     private final RedisGuard guard;
     private final MeterRegistry meters;
     private final SingleFlight<String, String> loads;
+    private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
 
     GenerationCache(ReactiveStringRedisTemplate redis, RedisGuard guard, MeterRegistry meters) {
         this.redis = redis;
@@ -58,7 +61,7 @@ public class GenerationCache {
     }
 
     private void lookup(String kind, String result) {
-        Counter.builder("sluice.api.cache.lookups").tag("kind", kind).tag("result", result)
-                .description("Cache lookups by kind of entry and result").register(meters).increment();
+        lookups.computeIfAbsent(kind + '/' + result, key -> Counter.builder("sluice.api.cache.lookups").tag("kind", kind).tag("result", result)
+                .description("Cache lookups by kind of entry and result").register(meters)).increment();
     }
 }

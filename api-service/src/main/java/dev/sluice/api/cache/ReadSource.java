@@ -1,5 +1,7 @@
 package dev.sluice.api.cache;
 
+import java.util.Locale;
+
 /** Where a read was answered from: the latency metric's {@code source} tag. */
 public enum ReadSource {
     /** Redis. */
@@ -9,7 +11,9 @@ public enum ReadSource {
     /** PostgreSQL alone, Redis being down, slow or behind an open breaker. */
     DEGRADED;
 
+    private final String tag = name().toLowerCase(Locale.ROOT);
+
     public String tag() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return tag;
     }
 }

@@ -1,6 +1,5 @@
 package dev.sluice.api.cache;
 
-import dev.sluice.api.cache.ReadProperties;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
@@ -8,6 +7,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -27,6 +28,7 @@ public class RedisGuard {
     private final CircuitBreaker breaker;
     private final ReadProperties properties;
     private final MeterRegistry meters;
+    private final Map<String, Counter> degraded = new ConcurrentHashMap<>();
 
     public RedisGuard(ReadProperties properties, MeterRegistry meters) {
         this.properties = properties;
@@ -60,7 +62,7 @@ public class RedisGuard {
     }
 
     private void degraded(String kind) {
-        Counter.builder("sluice.api.read.degraded").tag("kind", kind)
-                .description("Redis calls of reads that failed, timed out or were skipped by the open breaker").register(meters).increment();
+        degraded.computeIfAbsent(kind, key -> Counter.builder("sluice.api.read.degraded").tag("kind", kind)
+                .description("Redis calls of reads that failed, timed out or were skipped by the open breaker").register(meters)).increment();
     }
 }

@@ -29,7 +29,15 @@ public final class SingleFlight<K, V> {
                 return new CompletableFuture<>();
             });
             if (mine[0]) {
-                loader.apply(key).subscribe(
+                Mono<V> load;
+                try {
+                    load = loader.apply(key);
+                } catch (RuntimeException e) { // a loader that throws must not leave the key wedged
+                    inFlight.remove(key, flight);
+                    flight.completeExceptionally(e);
+                    return Mono.fromFuture(flight, true);
+                }
+                load.subscribe(
                         value -> {
                             inFlight.remove(key, flight);
                             flight.complete(value);

@@ -32,6 +32,7 @@ class AppliedPositions {
     /** Completes with true once the token is covered, false if {@code wait} passes first. */
     Mono<Boolean> awaitCovered(ConsistencyToken token, Duration wait) {
         return Flux.interval(Duration.ZERO, POLL)
+                .onBackpressureDrop() // a poll still waiting on Redis skips the next tick instead of failing the read
                 .concatMap(tick -> current().onErrorResume(e -> Mono.just(Map.of())))
                 .filter(token::isCoveredBy)
                 .next()

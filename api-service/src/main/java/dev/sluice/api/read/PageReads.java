@@ -74,6 +74,7 @@ class PageReads {
     private Mono<Read> awaitOthersFill(String id) {
         waitedForLease.increment();
         return Flux.interval(LEASE_POLL, LEASE_POLL)
+                .onBackpressureDrop() // a poll still waiting on Redis skips the next tick instead of failing the read
                 .concatMap(tick -> cache.lookup(id))
                 .filter(lookup -> !(lookup instanceof PageCache.Lookup.Miss))
                 .next()
