@@ -3,6 +3,7 @@ package dev.sluice.api.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.ApiFixtures;
+import dev.sluice.api.StoredRows;
 import dev.sluice.api.token.ConsistencyTokens;
 import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cache.RedisKeys;
@@ -16,10 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
@@ -40,23 +37,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @AutoConfigureWebTestClient
 class ReadPathIT {
 
-    static PGSimpleDataSource dataSource;
-
     /** Writes as the ingest worker does (it owns the table; here, plain SQL). */
-    static final class Sql {
-        void update(String sql, Object... args) {
-            try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    statement.setObject(i + 1, args[i]);
-                }
-                statement.executeUpdate();
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    static final Sql db = new Sql();
+    static StoredRows db;
 
     @Autowired
     WebTestClient http;
@@ -74,7 +56,7 @@ class ReadPathIT {
     static void schema() {
         Connections connections = SharedStack.forTestClass(ReadPathIT.class);
         ApiFixtures.migrate(connections);
-        dataSource = connections.dataSource();
+        db = new StoredRows(connections.dataSource());
     }
 
     static String store(String url, String title, long version) {
