@@ -57,7 +57,7 @@ public class GenerationCache {
                                     guard.call(kind, redis.opsForValue().set(k, json, ttl)).thenReturn(json)))
                                     .map(json -> new Result(json, ReadSource.DATABASE));
                         })))
-                .switchIfEmpty(Mono.defer(() -> load.get().map(json -> new Result(json, ReadSource.DEGRADED))));
+                .switchIfEmpty(Mono.defer(() -> guard.withoutCache(kind, load.get()).map(json -> new Result(json, ReadSource.DEGRADED))));
     }
 
     private void lookup(String kind, String result) {

@@ -11,11 +11,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param listTtl how long a cached page of a site's list lives; a change of the site retires it at once (default 10m)
  * @param searchTtl how long a cached search result lives; the indexer retires it at once after each batch, so this
  *     only bounds staleness when Redis missed that (default 60s)
- * @param redisTimeout how long a read waits for Redis before going to PostgreSQL alone (default 50ms)
+ * @param redisTimeout how long a read waits for Redis before going to PostgreSQL alone (default 250ms: well above
+ *     Redis's own sub-millisecond answers, so that an API instance that is merely busy (cold JIT, a full CPU)
+ *     does not mistake its own queueing for a Redis outage and move every read onto PostgreSQL)
  * @param consistencyWait how long a read with a Consistency-Token waits for its write to be applied before 504
  *     (default 5s)
  * @param leaseTtl how long one API instance may hold the right to read a missed page while the others wait for
  *     its fill (default 300ms; past it the others read PostgreSQL themselves)
+ * @param degradedReads how many reads one instance serves from PostgreSQL alone at once while Redis is unavailable;
+ *     more are answered 503 with Retry-After, so that a Redis outage cannot become a PostgreSQL stampede (default 32,
+ *     twice the database pool)
  * @param breaker the circuit breaker in front of Redis
  */
 @ConfigurationProperties("sluice.api.read")
@@ -23,9 +28,10 @@ public record ReadProperties(
         @DefaultValue("1h") Duration cacheTtl,
         @DefaultValue("10m") Duration listTtl,
         @DefaultValue("60s") Duration searchTtl,
-        @DefaultValue("50ms") Duration redisTimeout,
+        @DefaultValue("250ms") Duration redisTimeout,
         @DefaultValue("5s") Duration consistencyWait,
         @DefaultValue("300ms") Duration leaseTtl,
+        @DefaultValue("32") int degradedReads,
         @DefaultValue Breaker breaker) {
 
     /**

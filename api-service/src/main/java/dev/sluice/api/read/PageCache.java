@@ -80,6 +80,11 @@ class PageCache {
                 .then();
     }
 
+    /** A read of PostgreSQL in place of the cache, within the guard's bound on such reads. */
+    <T> Mono<T> withoutCache(Mono<T> databaseRead) {
+        return guard.withoutCache(KIND, databaseRead);
+    }
+
     Duration leaseTtl() {
         return properties.leaseTtl();
     }

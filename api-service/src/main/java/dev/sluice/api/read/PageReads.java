@@ -58,7 +58,7 @@ class PageReads {
                 misses.increment();
                 return loads.load(id, this::loadUnderLease);
             }
-            return loads.load(id, key -> rows.byId(key).map(page -> new Read(page, ReadSource.DEGRADED))); // Redis did not answer
+            return loads.load(id, key -> cache.withoutCache(rows.byId(key)).map(page -> new Read(page, ReadSource.DEGRADED))); // Redis did not answer
         });
     }
 

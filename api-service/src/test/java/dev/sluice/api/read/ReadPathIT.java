@@ -12,6 +12,8 @@ import dev.sluice.core.token.ConsistencyToken;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,13 @@ class ReadPathIT {
     @Autowired
     ConsistencyTokens tokens;
 
+    @Autowired
+    MeterRegistry meters;
+
+    double degradedRedisCalls() {
+        return meters.find("sluice.api.read.degraded").counters().stream().mapToDouble(Counter::count).sum();
+    }
+
     @BeforeAll
     static void schema() {
         Connections connections = SharedStack.forTestClass(ReadPathIT.class);
@@ -77,6 +86,7 @@ class ReadPathIT {
     @Test
     void aMissReadsPostgresAndFillsTheCacheAndTheNextReadIsAHit() {
         String id = store("https://read.example/miss-then-hit", "First", 1);
+        double degradedBefore = degradedRedisCalls();
 
         http.get().uri("/v1/pages/{id}", id).exchange()
                 .expectStatus().isOk()
@@ -93,6 +103,7 @@ class ReadPathIT {
         http.get().uri("/v1/pages/{id}", id).exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.title").isEqualTo("First"); // served from the cache
+        assertThat(degradedRedisCalls()).as("Redis calls that failed on a healthy Redis").isEqualTo(degradedBefore);
     }
 
     @Test

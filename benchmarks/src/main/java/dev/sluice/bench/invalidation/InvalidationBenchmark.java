@@ -1,6 +1,7 @@
 package dev.sluice.bench.invalidation;
 
 import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.PrometheusScrape;
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.infra.process.ServiceProcess;
@@ -123,9 +124,15 @@ public final class InvalidationBenchmark implements Callable<Integer> {
 
             Instant stopped = Instant.now();
             try (Connection db = environment.dataSource().getConnection()) {
-                while (applied(db) < accepted.get()) {
-                    Thread.sleep(50); // poll: the worker catching up on the accepted writes
+                long behind;
+                while ((behind = accepted.get() - applied(db)) > 0) {
+                    if (Duration.between(stopped, Instant.now()).toMinutes() >= 5) {
+                        throw new IllegalStateException(behind + " accepted writes still unapplied 5 minutes after the load stopped");
+                    }
+                    System.out.printf("\rthe worker catching up: %,d accepted writes to apply   ", behind);
+                    Thread.sleep(50); // poll
                 }
+                System.out.println();
             }
             Duration catchUp = Duration.between(stopped, Instant.now());
             Instant quiet = Instant.now();

@@ -18,17 +18,26 @@ final class HttpLoad implements AutoCloseable {
 
     /** One request: a GET of {@code path}, or a POST of {@code body} when it is not null. */
     record Request(String path, byte[] body, int expectedStatus) {
+        String method() {
+            return body == null ? "GET" : "POST";
+        }
+
         static Request get(String path) {
             return new Request(path, null, 200);
         }
     }
 
+    /** A request unanswered this long counts as a failure (and a stall), instead of holding its connection forever. */
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(5);
+
     private final ConnectionProvider pool;
+    private final AtomicLong stalls = new AtomicLong();
+    private final AtomicLong failuresShown = new AtomicLong();
     private final HttpClient client;
 
     HttpLoad(int port, int connections, String apiKey) {
         this.pool = ConnectionProvider.builder("read-bench").maxConnections(connections).pendingAcquireMaxCount(-1).build();
-        this.client = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + port).headers(headers -> {
+        this.client = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + port).responseTimeout(RESPONSE_TIMEOUT).headers(headers -> {
             if (apiKey != null) {
                 headers.set("Authorization", "Bearer " + apiKey);
                 headers.set("Content-Type", "application/json");
@@ -48,21 +57,30 @@ final class HttpLoad implements AutoCloseable {
 
     /**
      * Open loop at a fixed rate: request n is due at start + n / rate, and its latency counts from then, not from
-     * when it could be sent (no coordinated omission: a stall shows up in every request it delays).
+     * when it could be sent (no coordinated omission: a stall shows up in every request it delays). The run ends
+     * at {@code duration} plus {@link #RESPONSE_TIMEOUT}: requests due but unanswered by then are failures, so a
+     * server that cannot keep up shows as failures and latency, never as a run that does not end.
      */
     void fixedRate(int perSecond, Duration duration, LongFunction<Request> requests, Measurement measurement) {
         long start = System.nanoTime();
         long nanosPerRequest = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        long due = duration.toNanos() / nanosPerRequest;
         AtomicLong issued = new AtomicLong();
+        AtomicLong answered = new AtomicLong();
         Flux.interval(Duration.ofMillis(1), Schedulers.parallel())
                 .onBackpressureDrop() // a late tick is harmless: the next one issues whatever fell due
-                .takeWhile(tick -> System.nanoTime() - start < duration.toNanos())
+                .takeWhile(tick -> issued.get() < due)
                 .concatMapIterable(tick -> {
-                    long due = (System.nanoTime() - start) / nanosPerRequest;
-                    return LongStream.range(issued.getAndSet(due), due).boxed().toList();
+                    long dueNow = Math.min(due, (System.nanoTime() - start) / nanosPerRequest);
+                    return LongStream.range(issued.getAndSet(dueNow), dueNow).boxed().toList();
                 })
-                .flatMap(n -> send(requests.apply(n), start + n * nanosPerRequest, measurement), 4096)
+                .flatMap(n -> send(requests.apply(n), start + n * nanosPerRequest, measurement).doOnSuccess(status -> answered.incrementAndGet()),
+                        Integer.MAX_VALUE)
+                .take(duration.plus(RESPONSE_TIMEOUT))
                 .blockLast();
+        for (long unanswered = due - answered.get(); unanswered > 0; unanswered--) {
+            measurement.failure();
+        }
     }
 
     private Mono<Integer> send(Request request, long dueNanos, Measurement measurement) {
@@ -78,9 +96,20 @@ final class HttpLoad implements AutoCloseable {
                             return response.status().code();
                         }))
                 .onErrorResume(e -> {
+                    if (e instanceof io.netty.handler.timeout.ReadTimeoutException) {
+                        stalls.incrementAndGet();
+                    }
+                    if (failuresShown.getAndIncrement() < 5) {
+                        System.err.println("request failed: " + request.method() + " " + request.path() + ": " + e);
+                    }
                     measurement.failure();
                     return Mono.empty();
                 });
+    }
+
+    /** Requests that got no answer within {@link #RESPONSE_TIMEOUT}. */
+    long stalls() {
+        return stalls.get();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.sluice.bench.read;
 
 import dev.sluice.bench.support.BenchEnvironment;
 import dev.sluice.bench.support.Measurement;
+import dev.sluice.bench.support.PrometheusScrape;
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.bench.support.Report;
 import dev.sluice.core.page.PageUrl;
@@ -48,13 +49,14 @@ public final class ReadBenchmark implements Callable<Integer> {
     @Option(names = "--connections", defaultValue = "64", description = "Keep-alive connections of the closed-loop load (default: ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "--rate", defaultValue = "10000", description = "Requests per second of the fixed-rate run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "10000",
+            description = "Requests per second of the fixed-rate run, at most half the measured flat-out hit rate (default: ${DEFAULT-VALUE}).")
     int rate;
 
     @Option(names = "--duration", defaultValue = "10", description = "Seconds per measured run (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of warm-up before each scenario (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "15", description = "Seconds of warm-up before each scenario (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds; medians are reported (default: ${DEFAULT-VALUE}).")
@@ -65,6 +67,9 @@ public final class ReadBenchmark implements Callable<Integer> {
 
     private final RealisticPages pages = new RealisticPages();
     private final List<String> ids = new ArrayList<>();
+    private Wrk wrk;
+    private Path idsFile;
+    private Path bodiesFile;
 
     @Override
     public Integer call() throws Exception {
@@ -73,6 +78,17 @@ public final class ReadBenchmark implements Callable<Integer> {
             environment.createTopicIfAbsent("pages.v1");
             String key = environment.createKey();
             seed(environment);
+            wrk = Wrk.find(environment.directory());
+            System.out.println(wrk != null ? "load: wrk (closed loop), a JVM open-loop client (fixed rate)"
+                    : "load: a JVM client (install Debian's wrk for figures that measure the server rather than the client)");
+            idsFile = environment.directory().resolve("ids.txt");
+            Wrk.writeLines(idsFile, ids);
+            bodiesFile = environment.directory().resolve("bodies.ndjson");
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < pageCount; i++) { // newer than the seeded pages, so each write changes its page
+                bodies.add(pages.page(i, bodySize, Instant.parse("2026-11-21T00:00:00Z").plusSeconds(i)));
+            }
+            Wrk.writeLines(bodiesFile, bodies);
 
             ServiceProcess api = environment.startService("api-service", Map.of());
             int floorPort = FreePorts.pick();
@@ -83,9 +99,13 @@ public final class ReadBenchmark implements Callable<Integer> {
                 List<Measurement.Result> hitRounds = new ArrayList<>();
                 List<Measurement.Result> fixedRounds = new ArrayList<>();
                 for (int round = 1; round <= rounds; round++) {
-                    floorRounds.add(closedLoop(floorPort, null, "floor: one Lettuce GET in WebFlux", n -> HttpLoad.Request.get("/floor/" + id(n))));
-                    hitRounds.add(closedLoop(api.port(), null, "API cache hit, GET /v1/pages/{id}", n -> HttpLoad.Request.get("/v1/pages/" + id(n))));
-                    fixedRounds.add(fixedRate(api.port(), "API cache hit at a fixed " + rate + " req/s"));
+                    floorRounds.add(closedLoop(floorPort, null, "floor: one Lettuce GET in WebFlux", n -> HttpLoad.Request.get("/floor/" + id(n)),
+                            Wrk.Load.gets(idsFile, "/floor/")));
+                    hitRounds.add(watched(api.port(), () -> closedLoop(api.port(), null, "API cache hit, GET /v1/pages/{id}",
+                            n -> HttpLoad.Request.get("/v1/pages/" + id(n)), Wrk.Load.gets(idsFile, "/v1/pages/"))));
+                    // A fixed rate the server can sustain: the aim's 10,000 req/s, or half of what it just answered flat out.
+                    int sustainable = (int) Math.min(rate, hitRounds.get(round - 1).perSecond() / 2);
+                    fixedRounds.add(watched(api.port(), () -> fixedRate(api.port(), sustainable)));
                     System.out.printf("round %d: floor %.0f req/s, API hits %.0f req/s (p99 %.1f ms), fixed rate p99 %.1f ms%n", round,
                             floorRounds.get(round - 1).perSecond(), hitRounds.get(round - 1).perSecond(), hitRounds.get(round - 1).p99Millis(),
                             fixedRounds.get(round - 1).p99Millis());
@@ -103,8 +123,8 @@ public final class ReadBenchmark implements Callable<Integer> {
             ServiceProcess missApi = environment.startService("api-service", Map.of("SLUICE_API_READ_CACHETTL", "1ms"));
             List<Measurement.Result> missRounds = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                missRounds.add(closedLoop(missApi.port(), null, "API cache miss (PostgreSQL), GET /v1/pages/{id}",
-                        n -> HttpLoad.Request.get("/v1/pages/" + id(n))));
+                missRounds.add(watched(missApi.port(), () -> closedLoop(missApi.port(), null, "API cache miss (PostgreSQL), GET /v1/pages/{id}",
+                        n -> HttpLoad.Request.get("/v1/pages/" + id(n)), Wrk.Load.gets(idsFile, "/v1/pages/"))));
                 System.out.printf("round %d: misses %.0f req/s%n", round, missRounds.get(round - 1).perSecond());
             }
             report.add(Report.median(missRounds), null, null);
@@ -117,10 +137,10 @@ public final class ReadBenchmark implements Callable<Integer> {
             AtomicLong fetch = new AtomicLong(Instant.parse("2026-11-21T00:00:00Z").getEpochSecond());
             List<Measurement.Result> mixRounds = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                mixRounds.add(closedLoop(mixApi.port(), key, "API 95% GET / 5% POST, pipeline running", n -> n % 20 == 0
+                mixRounds.add(watched(mixApi.port(), () -> closedLoop(mixApi.port(), key, "API 95% GET / 5% POST, pipeline running", n -> n % 20 == 0
                         ? new HttpLoad.Request("/v1/pages", pages.page(Math.floorMod(n * 31, pageCount), bodySize,
                                 Instant.ofEpochSecond(fetch.incrementAndGet())).getBytes(StandardCharsets.UTF_8), 202)
-                        : HttpLoad.Request.get("/v1/pages/" + id(n))));
+                        : HttpLoad.Request.get("/v1/pages/" + id(n)), new Wrk.Load(idsFile, "/v1/pages/", 20, bodiesFile, key))));
                 System.out.printf("round %d: mix %.0f req/s (p99 %.1f ms)%n", round, mixRounds.get(round - 1).perSecond(), mixRounds.get(round - 1).p99Millis());
             }
             report.add(Report.median(mixRounds), null, null);
@@ -129,11 +149,57 @@ public final class ReadBenchmark implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Runs a scenario and prints where the API's answers came from meanwhile (its own metrics): a cache-hit figure
+     * is only honest if the reads really were hits, not reads degraded to PostgreSQL.
+     */
+    private Measurement.Result watched(int apiPort, java.util.function.Supplier<Measurement.Result> scenario) {
+        PrometheusScrape before = scrape(apiPort);
+        Measurement.Result result = scenario.get();
+        PrometheusScrape after = scrape(apiPort);
+        System.out.printf("  %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d failed; API meanwhile: %.0f hits, %.0f database reads, "
+                        + "Redis calls degraded: %.0f timed out, %.0f failed, %.0f skipped by the open breaker%n",
+                result.name(), result.perSecond(), result.p50Millis(), result.p99Millis(), result.failures(),
+                delta(before, after, "sluice_api_cache_lookups_total", "result=\"hit\""), delta(before, after, "sluice_api_database_reads_total", ""),
+                delta(before, after, "sluice_api_read_degraded_total", "reason=\"timeout\""),
+                delta(before, after, "sluice_api_read_degraded_total", "reason=\"error\""),
+                delta(before, after, "sluice_api_read_degraded_total", "reason=\"breaker-open\""));
+        return result;
+    }
+
+    private static double delta(PrometheusScrape before, PrometheusScrape after, String counter, String label) {
+        return after.counter(counter, label) - before.counter(counter, label);
+    }
+
+    private static PrometheusScrape scrape(int port) {
+        try {
+            return PrometheusScrape.of(port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String id(long n) {
         return ids.get((int) Math.floorMod(n * 7919, (long) ids.size()));
     }
 
-    private Measurement.Result closedLoop(int port, String key, String name, java.util.function.LongFunction<HttpLoad.Request> requests) {
+    /** With wrk when it is installed (a C client leaves the server the CPU), else with {@link HttpLoad}. */
+    private Measurement.Result closedLoop(int port, String key, String name, java.util.function.LongFunction<HttpLoad.Request> requests,
+            Wrk.Load wrkLoad) {
+        if (wrk != null) {
+            try {
+                wrk.run(name + " (warm-up)", port, connections, Duration.ofSeconds(warmupSeconds), wrkLoad);
+                return wrk.run(name, port, connections, Duration.ofSeconds(seconds), wrkLoad);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
         try (HttpLoad load = new HttpLoad(port, connections, key)) {
             load.closedLoop(connections, Duration.ofSeconds(warmupSeconds), requests, new Measurement());
             Measurement measurement = new Measurement();
@@ -144,12 +210,13 @@ public final class ReadBenchmark implements Callable<Integer> {
         }
     }
 
-    private Measurement.Result fixedRate(int port, String name) {
+    private Measurement.Result fixedRate(int port, int perSecond) {
+        String name = "API cache hit at a fixed rate (" + perSecond + " req/s)";
         try (HttpLoad load = new HttpLoad(port, 512, null)) {
-            load.fixedRate(rate, Duration.ofSeconds(warmupSeconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), new Measurement());
+            load.fixedRate(perSecond, Duration.ofSeconds(warmupSeconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), new Measurement());
             Measurement measurement = new Measurement();
             measurement.start();
-            load.fixedRate(rate, Duration.ofSeconds(seconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), measurement);
+            load.fixedRate(perSecond, Duration.ofSeconds(seconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), measurement);
             measurement.stop();
             return measurement.result(name);
         }

@@ -1,4 +1,4 @@
-package dev.sluice.bench.invalidation;
+package dev.sluice.bench.support;
 
 import java.io.IOException;
 import java.net.URI;
@@ -9,15 +9,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** One scrape of a service's {@code /actuator/prometheus}: a histogram's cumulative buckets and a counter's sum. */
-record PrometheusScrape(String text) {
+public record PrometheusScrape(String text) {
 
-    static PrometheusScrape of(int port) throws IOException, InterruptedException {
+    public static PrometheusScrape of(int port) throws IOException, InterruptedException {
         return new PrometheusScrape(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** Upper bound (seconds) → cumulative count, of the histogram {@code name} (summed over its other tags). */
-    TreeMap<Double, Double> buckets(String name) {
+    public TreeMap<Double, Double> buckets(String name) {
         TreeMap<Double, Double> buckets = new TreeMap<>();
         for (String line : text.split("\n")) {
             if (line.startsWith(name + "_bucket{")) {
@@ -31,7 +31,7 @@ record PrometheusScrape(String text) {
     }
 
     /** The sum of every series of the counter {@code name}. */
-    double counter(String name) {
+    public double counter(String name) {
         double sum = 0;
         for (String line : text.split("\n")) {
             if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
@@ -41,8 +41,19 @@ record PrometheusScrape(String text) {
         return sum;
     }
 
+    /** The sum of the series of the counter {@code name} that carry {@code label} (such as {@code reason="timeout"}). */
+    public double counter(String name, String label) {
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") && line.substring(0, line.lastIndexOf('}') + 1).contains(label)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     /** The {@code quantile} of the observations between two scrapes of a histogram (upper bound of its bucket). */
-    static double quantile(TreeMap<Double, Double> before, TreeMap<Double, Double> after, double quantile) {
+    public static double quantile(TreeMap<Double, Double> before, TreeMap<Double, Double> after, double quantile) {
         TreeMap<Double, Double> delta = new TreeMap<>();
         after.forEach((bound, count) -> delta.put(bound, count - before.getOrDefault(bound, 0.0)));
         double total = delta.lastEntry().getValue();
