@@ -5,6 +5,7 @@ import dev.sluice.bench.support.Measurement;
 import dev.sluice.bench.support.PrometheusScrape;
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.bench.support.Report;
+import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.FreePorts;
@@ -43,6 +44,10 @@ public final class ReadBenchmark implements Callable<Integer> {
     @Option(names = "--pages", defaultValue = "20000", description = "Pages stored and read (default: ${DEFAULT-VALUE}).")
     int pageCount;
 
+    @Option(names = "--miss-pages", defaultValue = "30000",
+            description = "Further pages, never cached before a miss run reads them, each once (default: ${DEFAULT-VALUE}).")
+    int missPageCount;
+
     @Option(names = "--body-size", defaultValue = "2048", description = "Body size in bytes (default: ${DEFAULT-VALUE}).")
     int bodySize;
 
@@ -65,8 +70,13 @@ public final class ReadBenchmark implements Callable<Integer> {
     @Option(names = "--home", defaultValue = "${sys:sluice.home:-.}", description = "The checkout whose built jars to run.")
     Path home;
 
+    /** The JIT is warm from the hit runs by then; a short warm-up leaves more never-read pages for the measured run. */
+    private static final int MISS_WARMUP_SECONDS = 3;
+
     private final RealisticPages pages = new RealisticPages();
     private final List<String> ids = new ArrayList<>();
+    private final List<String> missIds = new ArrayList<>();
+    private Path missIdsFile;
     private Wrk wrk;
     private Path idsFile;
     private Path bodiesFile;
@@ -77,12 +87,15 @@ public final class ReadBenchmark implements Callable<Integer> {
         try (BenchEnvironment environment = BenchEnvironment.start(home)) {
             environment.createTopicIfAbsent("pages.v1");
             String key = environment.createKey();
-            seed(environment);
+            seed(environment, 0, pageCount, ids);
+            seed(environment, pageCount, missPageCount, missIds);
             wrk = Wrk.find(environment.directory());
-            System.out.println(wrk != null ? "load: wrk (closed loop), a JVM open-loop client (fixed rate)"
+            System.out.println(wrk != null ? "load: wrk (closed loop; paced for the fixed rate)"
                     : "load: a JVM client (install Debian's wrk for figures that measure the server rather than the client)");
             idsFile = environment.directory().resolve("ids.txt");
             Wrk.writeLines(idsFile, ids);
+            missIdsFile = environment.directory().resolve("miss-ids.txt");
+            Wrk.writeLines(missIdsFile, missIds);
             bodiesFile = environment.directory().resolve("bodies.ndjson");
             List<String> bodies = new ArrayList<>();
             for (int i = 0; i < pageCount; i++) { // newer than the seeded pages, so each write changes its page
@@ -90,7 +103,9 @@ public final class ReadBenchmark implements Callable<Integer> {
             }
             Wrk.writeLines(bodiesFile, bodies);
 
-            ServiceProcess api = environment.startService("api-service", Map.of());
+            // SLUICE_BENCH_API_JAVA_OPTIONS (for example a JFR recording) goes to the API of the hit and miss runs.
+            String apiOptions = System.getenv().getOrDefault("SLUICE_BENCH_API_JAVA_OPTIONS", "");
+            ServiceProcess api = environment.startService("api-service", apiOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", apiOptions));
             int floorPort = FreePorts.pick();
             Process floor = startFloor(floorPort, environment.connections().redisUrl());
             try {
@@ -117,21 +132,19 @@ public final class ReadBenchmark implements Callable<Integer> {
             } finally {
                 floor.destroy();
             }
-            environment.stopServices(Duration.ofSeconds(20));
 
-            // The miss path: entries live 1 ms, so every read goes to PostgreSQL (and offers a fill, as a miss does).
-            ServiceProcess missApi = environment.startService("api-service", Map.of("SLUICE_API_READ_CACHETTL", "1ms"));
+            // The miss path: pages never read before (their cache entries dropped before each run), so every read
+            // looks up Redis, takes the page's read lease, reads PostgreSQL and fills the cache, as a real miss does.
             List<Measurement.Result> missRounds = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                missRounds.add(watched(missApi.port(), () -> closedLoop(missApi.port(), null, "API cache miss (PostgreSQL), GET /v1/pages/{id}",
-                        n -> HttpLoad.Request.get("/v1/pages/" + id(n)), Wrk.Load.gets(idsFile, "/v1/pages/"))));
+                missRounds.add(watched(api.port(), () -> missLoop(api.port(), environment.connections().redisUrl())));
                 System.out.printf("round %d: misses %.0f req/s%n", round, missRounds.get(round - 1).perSecond());
             }
             report.add(Report.median(missRounds), null, null);
-            environment.stopServices(Duration.ofSeconds(20));
 
             // 95/5: reads of cached pages while 5% of requests rewrite pages through the whole pipeline.
-            ServiceProcess mixApi = environment.startService("api-service", Map.of());
+            // The same (warm) API: a freshly started JVM would measure its JIT, not the mix.
+            ServiceProcess mixApi = api;
             environment.startService("ingest-worker", Map.of());
             environment.startService("cache-invalidator", Map.of("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString()));
             AtomicLong fetch = new AtomicLong(Instant.parse("2026-11-21T00:00:00Z").getEpochSecond());
@@ -140,7 +153,7 @@ public final class ReadBenchmark implements Callable<Integer> {
                 mixRounds.add(watched(mixApi.port(), () -> closedLoop(mixApi.port(), key, "API 95% GET / 5% POST, pipeline running", n -> n % 20 == 0
                         ? new HttpLoad.Request("/v1/pages", pages.page(Math.floorMod(n * 31, pageCount), bodySize,
                                 Instant.ofEpochSecond(fetch.incrementAndGet())).getBytes(StandardCharsets.UTF_8), 202)
-                        : HttpLoad.Request.get("/v1/pages/" + id(n)), new Wrk.Load(idsFile, "/v1/pages/", 20, bodiesFile, key))));
+                        : HttpLoad.Request.get("/v1/pages/" + id(n)), new Wrk.Load(idsFile, "/v1/pages/", false, 20, bodiesFile, key, 0))));
                 System.out.printf("round %d: mix %.0f req/s (p99 %.1f ms)%n", round, mixRounds.get(round - 1).perSecond(), mixRounds.get(round - 1).p99Millis());
             }
             report.add(Report.median(mixRounds), null, null);
@@ -186,6 +199,47 @@ public final class ReadBenchmark implements Callable<Integer> {
         return ids.get((int) Math.floorMod(n * 7919, (long) ids.size()));
     }
 
+    /** Misses: a short warm-up and the measured run, each over pages whose cache entries were just dropped. */
+    private Measurement.Result missLoop(int port, String redisUrl) {
+        String name = "API cache miss (PostgreSQL), GET /v1/pages/{id}";
+        java.util.function.LongFunction<HttpLoad.Request> requests = n -> HttpLoad.Request.get("/v1/pages/" + missIds.get((int) (n % missIds.size())));
+        try {
+            uncache(redisUrl, missIds);
+            if (wrk != null) {
+                wrk.run(name + " (warm-up)", port, connections, Duration.ofSeconds(MISS_WARMUP_SECONDS), Wrk.Load.eachOnce(missIdsFile, "/v1/pages/"));
+                uncache(redisUrl, missIds);
+                return wrk.run(name, port, connections, Duration.ofSeconds(seconds), Wrk.Load.eachOnce(missIdsFile, "/v1/pages/"));
+            }
+            try (HttpLoad load = new HttpLoad(port, connections, null)) {
+                load.closedLoop(connections, Duration.ofSeconds(MISS_WARMUP_SECONDS), requests, new Measurement());
+                uncache(redisUrl, missIds);
+                Measurement measurement = new Measurement();
+                measurement.start();
+                load.closedLoop(connections, Duration.ofSeconds(seconds), requests, measurement);
+                measurement.stop();
+                return measurement.result(name);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Drops the pages' cache entries (as a flush would), so that the next read of each is a miss. */
+    private static void uncache(String redisUrl, List<String> pageIds) {
+        RedisKeys keys = RedisKeys.defaults();
+        RedisClient client = RedisClient.create(redisUrl);
+        try (StatefulRedisConnection<String, String> redis = client.connect()) {
+            for (int first = 0; first < pageIds.size(); first += 1000) {
+                redis.sync().del(pageIds.subList(first, Math.min(pageIds.size(), first + 1000)).stream().map(keys::page).toArray(String[]::new));
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
     /** With wrk when it is installed (a C client leaves the server the CPU), else with {@link HttpLoad}. */
     private Measurement.Result closedLoop(int port, String key, String name, java.util.function.LongFunction<HttpLoad.Request> requests,
             Wrk.Load wrkLoad) {
@@ -210,8 +264,25 @@ public final class ReadBenchmark implements Callable<Integer> {
         }
     }
 
+    /**
+     * About {@code perSecond} cache hits. With wrk: paced connections (each pauses after an answer), which keeps the
+     * client cheap but lets a slow answer delay the next request of its connection (some coordinated omission).
+     * Without wrk: a true open loop in this JVM, whose own CPU then competes with the server.
+     */
     private Measurement.Result fixedRate(int port, int perSecond) {
-        String name = "API cache hit at a fixed rate (" + perSecond + " req/s)";
+        String name = "API cache hit at a fixed rate (" + perSecond + " req/s offered)";
+        if (wrk != null) {
+            try {
+                Wrk.Load paced = Wrk.Load.gets(idsFile, "/v1/pages/").paced(connections, perSecond);
+                wrk.run(name + " (warm-up)", port, connections, Duration.ofSeconds(warmupSeconds), paced);
+                return wrk.run(name, port, connections, Duration.ofSeconds(seconds), paced);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
         try (HttpLoad load = new HttpLoad(port, 512, null)) {
             load.fixedRate(perSecond, Duration.ofSeconds(warmupSeconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), new Measurement());
             Measurement measurement = new Measurement();
@@ -223,17 +294,17 @@ public final class ReadBenchmark implements Callable<Integer> {
     }
 
     /** Pages as the worker stores them, in batches of 1,000. */
-    private void seed(BenchEnvironment environment) throws SQLException {
+    private void seed(BenchEnvironment environment, int from, int count, List<String> into) throws SQLException {
         String sql = """
                 INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, metadata, version, source_partition, source_offset)
                 SELECT id, url, site, title, body, 'text/html', 200, '2026-11-20T10:00:00Z', '{"crawler":"bench"}', 1, 0, 0
                 FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, url, site, title, body)
                 ON CONFLICT (id) DO NOTHING""";
         try (Connection db = environment.dataSource().getConnection(); PreparedStatement insert = db.prepareStatement(sql)) {
-            for (int first = 0; first < pageCount; first += 1000) {
-                int count = Math.min(1000, pageCount - first);
-                String[][] columns = new String[5][count];
-                for (int i = 0; i < count; i++) {
+            for (int first = from; first < from + count; first += 1000) {
+                int batch = Math.min(1000, from + count - first);
+                String[][] columns = new String[5][batch];
+                for (int i = 0; i < batch; i++) {
                     RealisticPages.Fields fields = pages.fields(first + i, bodySize);
                     PageUrl url = PageUrl.parse(fields.url());
                     columns[0][i] = url.id();
@@ -241,13 +312,13 @@ public final class ReadBenchmark implements Callable<Integer> {
                     columns[2][i] = url.site();
                     columns[3][i] = fields.title();
                     columns[4][i] = fields.body();
-                    ids.add(url.id());
+                    into.add(url.id());
                 }
                 for (int c = 0; c < 5; c++) {
                     insert.setArray(c + 1, db.createArrayOf("text", columns[c]));
                 }
                 insert.executeUpdate();
-                System.out.printf("\rseeding pages: %,d / %,d", first + count, pageCount);
+                System.out.printf("\rseeding pages: %,d / %,d", first + batch - from, count);
             }
             System.out.println();
         }

@@ -22,6 +22,7 @@ final class Wrk {
     private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
     private static final Pattern TRANSFER = Pattern.compile("Transfer/sec:\\s+([\\d.]+)(B|KB|MB|GB)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
+    private static final Pattern STATUS = Pattern.compile("^status (\\d+): (\\d+)$", Pattern.MULTILINE);
     private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
 
     private final Path script;
@@ -50,9 +51,20 @@ final class Wrk {
     }
 
     /** What one wrk run sends. {@code bodies} (one JSON page per line) and {@code apiKey} only when {@code postEvery > 0}. */
-    record Load(Path ids, String pathPrefix, int postEvery, Path bodies, String apiKey) {
+    record Load(Path ids, String pathPrefix, boolean eachIdOnce, int postEvery, Path bodies, String apiKey, double pauseMillis) {
+        /** GETs of random ids. */
         static Load gets(Path ids, String pathPrefix) {
-            return new Load(ids, pathPrefix, 0, null, null);
+            return new Load(ids, pathPrefix, false, 0, null, null, 0);
+        }
+
+        /** GETs of each id at most once (as long as there are more ids than requests). */
+        static Load eachOnce(Path ids, String pathPrefix) {
+            return new Load(ids, pathPrefix, true, 0, null, null, 0);
+        }
+
+        /** The same GETs, each connection pausing between its requests: about {@code perSecond} in all. */
+        Load paced(int connections, int perSecond) {
+            return new Load(ids, pathPrefix, eachIdOnce, postEvery, bodies, apiKey, connections * 1000.0 / perSecond);
         }
     }
 
@@ -63,14 +75,22 @@ final class Wrk {
         Map<String, String> environment = command.environment();
         environment.put("SLUICE_BENCH_IDS", load.ids().toString());
         environment.put("SLUICE_BENCH_PREFIX", load.pathPrefix());
+        environment.put("SLUICE_BENCH_ORDER", load.eachIdOnce() ? "sequential" : "random");
         environment.put("SLUICE_BENCH_POST_EVERY", Integer.toString(load.postEvery()));
         environment.put("SLUICE_BENCH_BODIES", load.bodies() == null ? "" : load.bodies().toString());
+        environment.put("SLUICE_BENCH_DELAY_MS", Double.toString(load.pauseMillis()));
         environment.put("SLUICE_BENCH_KEY", load.apiKey() == null ? "" : load.apiKey());
         Process wrk = command.start();
         String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (wrk.waitFor() != 0) {
             throw new IllegalStateException("wrk failed:\n" + output);
         }
+        Matcher status = STATUS.matcher(output);
+        StringBuilder statuses = new StringBuilder();
+        while (status.find()) {
+            statuses.append(statuses.isEmpty() ? "" : ", ").append(status.group(1)).append(": ").append(status.group(2));
+        }
+        System.out.println("  " + name + ": answers by status: " + statuses);
         return parse(name, output, duration);
     }
 
