@@ -78,7 +78,9 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             }
 
             ConnectionProvider pool = ConnectionProvider.builder("invalidation-bench").maxConnections(256).pendingAcquireMaxCount(-1).build();
-            HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + api.port());
+            // A request unanswered in 10 s counts as unanswered (and frees its slot) instead of stopping the load.
+            HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + api.port()).responseTimeout(Duration.ofSeconds(10));
+            AtomicLong unanswered = new AtomicLong();
             AtomicLong written = new AtomicLong();
             AtomicLong accepted = new AtomicLong();
             AtomicLong fetch = new AtomicLong(Instant.parse("2026-11-21T00:00:00Z").getEpochSecond());
@@ -99,7 +101,10 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                                         accepted.addAndGet(BATCH);
                                     }
                                 })
-                                .onErrorResume(e -> Mono.empty());
+                                .onErrorResume(e -> {
+                                    unanswered.incrementAndGet();
+                                    return Mono.empty();
+                                });
                     }, 64)
                     .subscribe();
             AtomicLong reads = new AtomicLong();
@@ -154,6 +159,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             System.out.printf("%-52s p50 <= %.3f s, p99 <= %.3f s (histogram bucket bounds)%n", "invalidation lag, commit to Redis",
                     PrometheusScrape.quantile(lagBefore, lagAfter, 0.50), PrometheusScrape.quantile(lagBefore, lagAfter, 0.99));
             System.out.printf("%-52s %,d%n", "reads meanwhile", reads.get());
+            System.out.printf("%-52s %,d%n", "write requests failed or unanswered within 10 s", unanswered.get());
             System.out.printf("%-52s %.1f s%n", "worker caught up after the load stopped", catchUp.toMillis() / 1000.0);
             System.out.printf("%-52s %s%n", "consistency checks after the writes were applied", String.join(", ", checks));
         }

@@ -270,7 +270,7 @@ public final class ReadBenchmark implements Callable<Integer> {
      * Without wrk: a true open loop in this JVM, whose own CPU then competes with the server.
      */
     private Measurement.Result fixedRate(int port, int perSecond) {
-        String name = "API cache hit at a fixed rate (" + perSecond + " req/s offered)";
+        String name = "API cache hit, paced at half the flat-out rate";
         if (wrk != null) {
             try {
                 Wrk.Load paced = Wrk.Load.gets(idsFile, "/v1/pages/").paced(connections, perSecond);
