@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -37,6 +38,11 @@ class CacheStreamsConfiguration {
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         config.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // One request in flight per partition leader: with more, the first produce to the just-created repartition
+        // topic can be overtaken by the second, and the broker then refuses the first's retries for good
+        // (OutOfOrderSequenceException; KAFKA-15591, fixed upstream in August 2026) until its delivery timeout: seen in
+        // the invalidation benchmark as minutes of lag.
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
         KafkaStreams streams = new KafkaStreams(CacheTopology.build(topics.cdcPages().name(), new RedisCacheEffects(redis, keys, meters), properties.statsInterval()), config);
         streams.setUncaughtExceptionHandler(error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
         new KafkaStreamsMetrics(streams).bindTo(meters);
