@@ -27,11 +27,10 @@ final class HttpLoad implements AutoCloseable {
         }
     }
 
-    /** A request unanswered this long counts as a failure (and a stall), instead of holding its connection forever. */
+    /** A request unanswered this long counts as a failure, instead of holding its connection forever. */
     static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ConnectionProvider pool;
-    private final AtomicLong stalls = new AtomicLong();
     private final AtomicLong failuresShown = new AtomicLong();
     private final HttpClient client;
 
@@ -96,20 +95,12 @@ final class HttpLoad implements AutoCloseable {
                             return response.status().code();
                         }))
                 .onErrorResume(e -> {
-                    if (e instanceof io.netty.handler.timeout.ReadTimeoutException) {
-                        stalls.incrementAndGet();
-                    }
                     if (failuresShown.getAndIncrement() < 5) {
                         System.err.println("request failed: " + request.method() + " " + request.path() + ": " + e);
                     }
                     measurement.failure();
                     return Mono.empty();
                 });
-    }
-
-    /** Requests that got no answer within {@link #RESPONSE_TIMEOUT}. */
-    long stalls() {
-        return stalls.get();
     }
 
     @Override

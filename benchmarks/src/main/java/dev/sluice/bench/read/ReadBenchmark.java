@@ -202,28 +202,15 @@ public final class ReadBenchmark implements Callable<Integer> {
     /** Misses: a short warm-up and the measured run, each over pages whose cache entries were just dropped. */
     private Measurement.Result missLoop(int port, String redisUrl) {
         String name = "API cache miss (PostgreSQL), GET /v1/pages/{id}";
-        java.util.function.LongFunction<HttpLoad.Request> requests = n -> HttpLoad.Request.get("/v1/pages/" + missIds.get((int) (n % missIds.size())));
-        try {
-            uncache(redisUrl, missIds);
-            if (wrk != null) {
-                wrk.run(name + " (warm-up)", port, connections, Duration.ofSeconds(MISS_WARMUP_SECONDS), Wrk.Load.eachOnce(missIdsFile, "/v1/pages/"));
-                uncache(redisUrl, missIds);
-                return wrk.run(name, port, connections, Duration.ofSeconds(seconds), Wrk.Load.eachOnce(missIdsFile, "/v1/pages/"));
-            }
-            try (HttpLoad load = new HttpLoad(port, connections, null)) {
-                load.closedLoop(connections, Duration.ofSeconds(MISS_WARMUP_SECONDS), requests, new Measurement());
-                uncache(redisUrl, missIds);
-                Measurement measurement = new Measurement();
-                measurement.start();
-                load.closedLoop(connections, Duration.ofSeconds(seconds), requests, measurement);
-                measurement.stop();
-                return measurement.result(name);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        Duration warmup = Duration.ofSeconds(MISS_WARMUP_SECONDS);
+        Runnable dropEntries = () -> uncache(redisUrl, missIds);
+        dropEntries.run();
+        if (wrk != null) {
+            return wrk.warmThenRun(name, port, connections, warmup, Duration.ofSeconds(seconds), Wrk.Load.eachOnce(missIdsFile, "/v1/pages/"), dropEntries);
+        }
+        try (HttpLoad load = new HttpLoad(port, connections, null)) {
+            return warmThenMeasure(name, warmup, dropEntries, (duration, measurement) -> load.closedLoop(connections, duration,
+                    n -> HttpLoad.Request.get("/v1/pages/" + missIds.get((int) (n % missIds.size()))), measurement));
         }
     }
 
@@ -243,24 +230,12 @@ public final class ReadBenchmark implements Callable<Integer> {
     /** With wrk when it is installed (a C client leaves the server the CPU), else with {@link HttpLoad}. */
     private Measurement.Result closedLoop(int port, String key, String name, java.util.function.LongFunction<HttpLoad.Request> requests,
             Wrk.Load wrkLoad) {
+        Duration warmup = Duration.ofSeconds(warmupSeconds);
         if (wrk != null) {
-            try {
-                wrk.run(name + " (warm-up)", port, connections, Duration.ofSeconds(warmupSeconds), wrkLoad);
-                return wrk.run(name, port, connections, Duration.ofSeconds(seconds), wrkLoad);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return wrk.warmThenRun(name, port, connections, warmup, Duration.ofSeconds(seconds), wrkLoad, () -> {});
         }
         try (HttpLoad load = new HttpLoad(port, connections, key)) {
-            load.closedLoop(connections, Duration.ofSeconds(warmupSeconds), requests, new Measurement());
-            Measurement measurement = new Measurement();
-            measurement.start();
-            load.closedLoop(connections, Duration.ofSeconds(seconds), requests, measurement);
-            measurement.stop();
-            return measurement.result(name);
+            return warmThenMeasure(name, warmup, () -> {}, (duration, measurement) -> load.closedLoop(connections, duration, requests, measurement));
         }
     }
 
@@ -271,26 +246,27 @@ public final class ReadBenchmark implements Callable<Integer> {
      */
     private Measurement.Result fixedRate(int port, int perSecond) {
         String name = "API cache hit, paced at half the flat-out rate";
+        Duration warmup = Duration.ofSeconds(warmupSeconds);
         if (wrk != null) {
-            try {
-                Wrk.Load paced = Wrk.Load.gets(idsFile, "/v1/pages/").paced(connections, perSecond);
-                wrk.run(name + " (warm-up)", port, connections, Duration.ofSeconds(warmupSeconds), paced);
-                return wrk.run(name, port, connections, Duration.ofSeconds(seconds), paced);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return wrk.warmThenRun(name, port, connections, warmup, Duration.ofSeconds(seconds),
+                    Wrk.Load.gets(idsFile, "/v1/pages/").paced(connections, perSecond), () -> {});
         }
         try (HttpLoad load = new HttpLoad(port, 512, null)) {
-            load.fixedRate(perSecond, Duration.ofSeconds(warmupSeconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), new Measurement());
-            Measurement measurement = new Measurement();
-            measurement.start();
-            load.fixedRate(perSecond, Duration.ofSeconds(seconds), n -> HttpLoad.Request.get("/v1/pages/" + id(n)), measurement);
-            measurement.stop();
-            return measurement.result(name);
+            return warmThenMeasure(name, warmup, () -> {}, (duration, measurement) -> load.fixedRate(perSecond, duration,
+                    n -> HttpLoad.Request.get("/v1/pages/" + id(n)), measurement));
         }
+    }
+
+    /** A warm-up run (not recorded), then {@code beforeMeasuring}, then the measured run of {@code --duration}. */
+    private Measurement.Result warmThenMeasure(String name, Duration warmup, Runnable beforeMeasuring,
+            java.util.function.BiConsumer<Duration, Measurement> load) {
+        load.accept(warmup, new Measurement());
+        beforeMeasuring.run();
+        Measurement measurement = new Measurement();
+        measurement.start();
+        load.accept(Duration.ofSeconds(seconds), measurement);
+        measurement.stop();
+        return measurement.result(name);
     }
 
     /** Pages as the worker stores them, in batches of 1,000. */

@@ -3,6 +3,7 @@ package dev.sluice.bench.read;
 import dev.sluice.bench.support.Measurement;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,25 @@ final class Wrk {
         }
     }
 
-    Measurement.Result run(String name, int port, int connections, Duration duration, Load load) throws IOException, InterruptedException {
+    /** A warm-up run, then {@code beforeMeasuring}, then the measured run. */
+    Measurement.Result warmThenRun(String name, int port, int connections, Duration warmup, Duration duration, Load load, Runnable beforeMeasuring) {
+        run(name + " (warm-up)", port, connections, warmup, load);
+        beforeMeasuring.run();
+        return run(name, port, connections, duration, load);
+    }
+
+    Measurement.Result run(String name, int port, int connections, Duration duration, Load load) {
+        try {
+            return runOrFail(name, port, connections, duration, load);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Measurement.Result runOrFail(String name, int port, int connections, Duration duration, Load load) throws IOException, InterruptedException {
         ProcessBuilder command = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + duration.toSeconds() + "s", "--latency",
                 "--timeout", HttpLoad.RESPONSE_TIMEOUT.toSeconds() + "s", "-s", script.toString(), "http://127.0.0.1:" + port)
                 .redirectErrorStream(true);
