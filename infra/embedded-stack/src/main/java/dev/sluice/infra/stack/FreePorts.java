@@ -4,19 +4,41 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Free TCP ports on the loopback interface. */
 public final class FreePorts {
 
+    private static final int LOWEST = 20_000;
+    private static final int BELOW_EPHEMERAL = 32_768;
+
     private FreePorts() {}
 
-    /** A port that was free a moment ago (the OS picks it; a race with another process is possible but rare). */
+    /**
+     * A port that was free a moment ago, below the kernel's ephemeral range (32768 and up on Linux): a port the OS
+     * hands out for "any port" is also what it hands to the next outgoing connection, and one of those took Kafka's
+     * port between its pick and its bind in a test run. Another process can still take it, but rarely.
+     */
     public static int pick() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int candidate = ThreadLocalRandom.current().nextInt(LOWEST, BELOW_EPHEMERAL);
+            if (free(candidate)) {
+                return candidate;
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on the loopback interface", e);
+        }
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
