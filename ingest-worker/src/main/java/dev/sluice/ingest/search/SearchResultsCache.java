@@ -1,9 +1,15 @@
 package dev.sluice.ingest.search;
 
 import dev.sluice.core.cache.RedisKeys;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +27,8 @@ final class SearchResultsCache {
 
     private static final Logger log = LoggerFactory.getLogger(SearchResultsCache.class);
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final Counter failures;
@@ -32,15 +40,24 @@ final class SearchResultsCache {
                 .description("Batches whose cached search results could not be retired (they expire by their TTL)").register(meters);
     }
 
+    /**
+     * One round trip for all the increments, on the application's shared connection: Spring's pipelining would open a
+     * dedicated connection (a new TCP connection per batch, without a pool).
+     */
     void retire(Set<String> sites) {
         try {
-            redis.executePipelined((RedisCallback<Object>) connection -> {
-                connection.stringCommands().incr(keys.searchGeneration().getBytes(StandardCharsets.UTF_8));
+            redis.execute((RedisCallback<Void>) connection -> {
+                @SuppressWarnings("unchecked")
+                RedisClusterAsyncCommands<byte[], byte[]> shared = (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+                List<RedisFuture<Long>> increments = new ArrayList<>();
+                increments.add(shared.incr(keys.searchGeneration().getBytes(StandardCharsets.UTF_8)));
                 for (String site : sites) {
-                    if (site == null) {
-                        continue;
+                    if (site != null) {
+                        increments.add(shared.incr(keys.siteSearchGeneration(site).getBytes(StandardCharsets.UTF_8)));
                     }
-                    connection.stringCommands().incr(keys.siteSearchGeneration(site).getBytes(StandardCharsets.UTF_8));
+                }
+                if (!LettuceFutures.awaitAll(TIMEOUT, increments.toArray(RedisFuture[]::new))) {
+                    throw new IllegalStateException("Redis did not answer within " + TIMEOUT);
                 }
                 return null;
             });

@@ -5,6 +5,7 @@ import static dev.sluice.ingest.PageWrites.page;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.ingest.PageWrites;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -45,6 +47,17 @@ class SearchIndexerIT {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Autowired
+    RedisKeys keys;
+
+    long generation(String key) {
+        String value = redis.opsForValue().get(key);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
     @BeforeAll
     static void producers() {
         pages = new PageWrites(SharedStack.connections().kafkaBootstrap(), PAGES);
@@ -64,6 +77,8 @@ class SearchIndexerIT {
     @Test
     void aPageIsFoundByItsVisibleWordsOnlyAndLeavesTheIndexWhenDeleted() {
         String url = "https://search.example/kestrel";
+        long searchesBefore = generation(keys.searchGeneration());
+        long siteSearchesBefore = generation(keys.siteSearchGeneration("search.example"));
         pages.upsert(PageWrites.page(url, "2026-11-20T10:00:00Z", "Falconry notes", """
                 <html><head><title>ignored: a title was posted</title><script>var hidden = "zanzibar";</script>
                 <style>.x{color:teal}</style></head><body data-note="ocelot"><h1>Kestrels</h1>
@@ -77,6 +92,11 @@ class SearchIndexerIT {
         assertThat(search("teal")).as("a word inside a style").isEmpty();
         assertThat(search("ocelot")).as("a word inside a tag").isEmpty();
         assertThat(search("falconry")).as("the posted title is indexed").containsExactly(id(url));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(generation(keys.searchGeneration())).as("cached searches across sites retired").isGreaterThan(searchesBefore);
+            assertThat(generation(keys.siteSearchGeneration("search.example"))).as("and the site's").isGreaterThan(siteSearchesBefore);
+        });
+        assertThat(meters.get("sluice.search.cache.retire.failures").counter().count()).isZero();
 
         pages.upsert(page(url, "2026-11-20T11:00:00Z", "<p>Now about peregrines.</p>"));
         awaitRow(url, 2);
