@@ -30,7 +30,7 @@ class CacheInvalidatorHealthIT {
 
         schema.migrate(); // what the ingest worker does when it starts
 
-        Readiness.awaitReady(http, "kafka", "topics", "db", "schema", "redis");
+        Readiness.awaitReady(http, "kafka", "topics", "db", "schema", "redis", "cacheStreams");
         http.get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk()
                 .expectBody(String.class)

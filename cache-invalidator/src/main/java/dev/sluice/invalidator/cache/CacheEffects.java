@@ -3,19 +3,21 @@ package dev.sluice.invalidator.cache;
 import dev.sluice.core.stats.SiteStats;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
-/** What the change feed does to the cache. */
+/**
+ * What the topology asks of the cache. Effects are asynchronous: each returns at once with a future that completes
+ * when the effect has landed; the topology holds its commit until they all have ({@link PendingEffects}).
+ */
 interface CacheEffects {
 
     /**
-     * A page changed: raise its fence to {@code fence} and drop an older cached entry, and retire every cached list
-     * and search of its site ({@code site} null when unknown). Both happen before this returns.
+     * A page changed (committed in PostgreSQL at {@code committedAt}, null when unknown): raise its fence to
+     * {@code fence} and drop an older cached entry, and retire every cached list and search of its site ({@code site}
+     * null when unknown).
      */
-    void pageChanged(String id, long fence, String site);
+    CompletableFuture<?> pageChanged(String id, long fence, String site, Instant committedAt);
 
     /** Publishes the statistics of these sites. */
-    void siteStats(Map<String, SiteStats> stats);
-
-    /** The change committed in PostgreSQL at {@code committedAt} is now applied to the cache. */
-    void applied(Instant committedAt);
+    CompletableFuture<?> siteStats(Map<String, SiteStats> stats);
 }

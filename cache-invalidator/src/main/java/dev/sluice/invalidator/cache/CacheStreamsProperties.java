@@ -12,13 +12,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param applicationId the Kafka Streams application id (its consumer group and state topics' prefix; default
  *     sluice-cache-invalidator)
  * @param stateDir where Kafka Streams keeps its local state (default ./.sluice-streams, relative to the process)
- * @param threads stream threads in this process (default 1)
+ * @param threads stream threads in this process (default 2: page changes and site statistics overlap)
  * @param statsInterval how often the statistics of sites that changed are written to Redis (default 250ms)
+ * @param commitInterval how often the topology commits, exactly once (default 1s); cache effects do not wait for it
  */
 @ConfigurationProperties("sluice.invalidator")
 public record CacheStreamsProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("sluice-cache-invalidator") String applicationId,
         @DefaultValue(".sluice-streams") Path stateDir,
-        @DefaultValue("1") int threads,
-        @DefaultValue("250ms") Duration statsInterval) {}
+        @DefaultValue("2") int threads,
+        @DefaultValue("250ms") Duration statsInterval,
+        @DefaultValue("1s") Duration commitInterval) {}

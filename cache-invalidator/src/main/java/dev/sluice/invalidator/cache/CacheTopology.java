@@ -6,6 +6,7 @@ import dev.sluice.core.stats.SiteStats;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -37,6 +38,8 @@ final class CacheTopology {
 
     static final String PAGES = "page-states";
     static final String SITES = "site-stats";
+    static final String PAGE_EFFECTS = "page-effects";
+    static final String SITE_EFFECTS = "site-effects";
 
     private static final Logger log = LoggerFactory.getLogger(CacheTopology.class);
 
@@ -46,10 +49,12 @@ final class CacheTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PAGES), Serdes.String(), Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SITES), Serdes.String(), Serdes.String()));
+        builder.addStateStore(PendingEffects.builder(PAGE_EFFECTS));
+        builder.addStateStore(PendingEffects.builder(SITE_EFFECTS));
         builder.stream(cdcTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cdc-pages"))
-                .process(() -> new ApplyToCache(effects), Named.as("apply-to-cache"), PAGES)
+                .process(() -> new ApplyToCache(effects), Named.as("apply-to-cache"), PAGES, PAGE_EFFECTS)
                 .repartition(Repartitioned.with(Serdes.String(), SiteChange.serde()).withName("site-changes"))
-                .process(() -> new SiteStatistics(effects, statsInterval), Named.as("site-statistics"), SITES);
+                .process(() -> new SiteStatistics(effects, statsInterval), Named.as("site-statistics"), SITES, SITE_EFFECTS);
         return builder.build();
     }
 
@@ -58,6 +63,7 @@ final class CacheTopology {
         private final CacheEffects effects;
         private ProcessorContext<String, SiteChange> context;
         private KeyValueStore<String, String> pages;
+        private PendingEffects pending;
 
         ApplyToCache(CacheEffects effects) {
             this.effects = effects;
@@ -67,6 +73,7 @@ final class CacheTopology {
         public void init(ProcessorContext<String, SiteChange> context) {
             this.context = context;
             this.pages = context.getStateStore(PAGES);
+            this.pending = context.getStateStore(PAGE_EFFECTS);
         }
 
         @Override
@@ -99,10 +106,7 @@ final class CacheTopology {
                 fence = change.version();
             }
             String site = after != null ? after.site() : before != null ? before.site() : null;
-            effects.pageChanged(change.id(), fence, site);
-            if (change.committedAt() != null) {
-                effects.applied(change.committedAt());
-            }
+            pending.add(effects.pageChanged(change.id(), fence, site, change.committedAt()));
             if (site != null && after != before) {
                 int delta = (after != null && after.live() ? 1 : 0) - (before != null && before.live() ? 1 : 0);
                 context.forward(record.withKey(site).withValue(new SiteChange(delta, change.absent() ? null : change.fetchedAt(), change.committedAt())));
@@ -116,6 +120,7 @@ final class CacheTopology {
         private final Duration interval;
         private final Map<String, SiteStats> changed = new HashMap<>();
         private KeyValueStore<String, String> sites;
+        private PendingEffects pending;
 
         SiteStatistics(CacheEffects effects, Duration interval) {
             this.effects = effects;
@@ -125,6 +130,7 @@ final class CacheTopology {
         @Override
         public void init(ProcessorContext<Void, Void> context) {
             this.sites = context.getStateStore(SITES);
+            this.pending = context.getStateStore(SITE_EFFECTS);
             context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> publish());
         }
 
@@ -140,14 +146,21 @@ final class CacheTopology {
 
         private void publish() {
             if (!changed.isEmpty()) {
-                effects.siteStats(Map.copyOf(changed));
+                pending.add(effects.siteStats(Map.copyOf(changed)));
                 changed.clear();
             }
         }
 
+        /** The last statistics, best effort: the task's last commit is behind it, and the state store has them. */
         @Override
         public void close() {
-            publish();
+            if (!changed.isEmpty()) {
+                try {
+                    effects.siteStats(Map.copyOf(changed)).get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.debug("The last site statistics were not published on close: {}", e.toString());
+                }
+            }
         }
     }
 }

@@ -36,7 +36,10 @@ class CdcConfiguration {
         JdbcTemplate db = new JdbcTemplate(dataSource);
         Gauge.builder("sluice.cdc.slot.lag", db, jdbc -> slotLag(jdbc, properties.slotName()))
                 .description("WAL the replication slot holds back: bytes between the server's position and what the feed confirmed")
-                .baseUnit("bytes").register(meters);
+                .baseUnit("bytes")
+                .strongReference(true) // the template lives only here: a gauge's default weak reference lost it (NaN)
+                .register(meters);
+        DebeziumStreamingMetrics.register(meters, CdcRunner.TOPIC_PREFIX);
         return new CdcRunner(properties, connections, producer, topics.cdcPages().name(), meters);
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -101,6 +102,10 @@ class CacheInvalidationIT {
         assertThat(Long.parseLong(redis.opsForValue().get(keys.siteGeneration("redis.example")))).isGreaterThan(Long.parseLong(generation));
         assertThat(fill(2, "page v2")).isTrue();
 
+        redis.execute((RedisCallback<Void>) connection -> {
+            connection.scriptingCommands().scriptFlush(); // as after a Redis restart: the invalidator's script is forgotten
+            return null;
+        });
         db.update("DELETE FROM pages WHERE id = ?", ID);
         await().atMost(Duration.ofSeconds(30)).until(() -> !redis.hasKey(keys.page(ID)));
         assertThat(fill(2, "page v2, read before the delete")).isFalse();

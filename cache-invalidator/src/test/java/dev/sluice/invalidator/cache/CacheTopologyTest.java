@@ -1,6 +1,7 @@
 package dev.sluice.invalidator.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.core.cache.PageCacheProtocol;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,25 +28,25 @@ class CacheTopologyTest {
 
     static final String ID = "0123456789abcdef0123456789abcdef";
 
-    /** Records what the topology asks of the cache, in order. */
+    /** Records what the topology asks of the cache, in order; each effect lands when {@link #outcome} completes. */
     static final class RecordedEffects implements CacheEffects {
         final List<String> effects = new ArrayList<>();
 
         final Map<String, SiteStats> stats = new HashMap<>();
 
+        CompletableFuture<Void> outcome = CompletableFuture.completedFuture(null);
+
         @Override
-        public void pageChanged(String id, long fence, String site) {
-            effects.add("invalidate " + id + " v" + fence + (site == null ? "" : ", retire lists of " + site));
+        public CompletableFuture<?> pageChanged(String id, long fence, String site, Instant committedAt) {
+            effects.add("invalidate " + id + " v" + fence + (site == null ? "" : ", retire lists of " + site)
+                    + (committedAt == null ? "" : ", committed at " + committedAt.toEpochMilli()));
+            return outcome;
         }
 
         @Override
-        public void siteStats(Map<String, SiteStats> published) {
+        public CompletableFuture<?> siteStats(Map<String, SiteStats> published) {
             stats.putAll(published);
-        }
-
-        @Override
-        public void applied(Instant committedAt) {
-            effects.add("applied " + committedAt.toEpochMilli());
+            return outcome;
         }
     }
 
@@ -82,15 +84,15 @@ class CacheTopologyTest {
         changes.pipeInput(ID, event("u", "{\"id\":\"" + ID + "\",\"site\":\"example.com\",\"version\":2,\"deleted_at\":null}"));
 
         assertThat(recorded.effects).containsExactly(
-                "invalidate " + ID + " v1, retire lists of example.com", "applied 1000",
-                "invalidate " + ID + " v2, retire lists of example.com", "applied 1000");
+                "invalidate " + ID + " v1, retire lists of example.com, committed at 1000",
+                "invalidate " + ID + " v2, retire lists of example.com, committed at 1000");
     }
 
     @Test
     void aTombstoneIsAVersionedChangeLikeAnyOther() {
         changes.pipeInput(ID, event("u", "{\"id\":\"" + ID + "\",\"site\":\"example.com\",\"version\":3,\"deleted_at\":\"2026-11-20T10:00:00Z\"}"));
 
-        assertThat(recorded.effects).startsWith("invalidate " + ID + " v3, retire lists of example.com");
+        assertThat(recorded.effects).containsExactly("invalidate " + ID + " v3, retire lists of example.com, committed at 1000");
     }
 
     @Test
@@ -102,7 +104,16 @@ class CacheTopologyTest {
                 .getBytes(StandardCharsets.UTF_8));
 
         assertThat(recorded.effects).containsExactly(
-                "invalidate " + ID + " v" + PageCacheProtocol.UNVERSIONED_DELETE_FENCE + ", retire lists of example.com", "applied 2000");
+                "invalidate " + ID + " v" + PageCacheProtocol.UNVERSIONED_DELETE_FENCE + ", retire lists of example.com, committed at 2000");
+    }
+
+    @Test
+    void aRecordIsNotCommittedUntilItsCacheEffectsLanded() {
+        recorded.outcome = CompletableFuture.failedFuture(new IllegalStateException("Redis refused"));
+
+        assertThatThrownBy(() -> changes.pipeInput(ID, event("c", "{\"id\":\"" + ID + "\",\"site\":\"example.com\",\"version\":1}")))
+                .as("the commit after the record waits for its effects, and fails with them")
+                .hasStackTraceContaining("Redis refused");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
 import dev.sluice.platform.connection.ConnectionProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,6 +63,9 @@ class ChangeFeedIT {
     @Autowired
     Topics topics;
 
+    @Autowired
+    MeterRegistry meters;
+
     @BeforeAll
     static void schema() {
         connections = SharedStack.forTestClass(ChangeFeedIT.class);
@@ -100,6 +104,10 @@ class ChangeFeedIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> db.queryForObject("SELECT count(*) FROM cdc_heartbeat", Long.class) == 1);
         String confirmed = confirmedFlushLsn();
         await().atMost(Duration.ofSeconds(30)).until(() -> !confirmedFlushLsn().equals(confirmed));
+        assertThat(meters.get("sluice.cdc.slot.lag").gauge().value()).as("the WAL the slot holds back, in bytes")
+                .isFinite().isNotNegative().isLessThan(64L * 1024 * 1024);
+        assertThat(meters.get("sluice.cdc.queue.remaining").gauge().value()).as("Debezium's queue, read from its MBean").isPositive();
+        assertThat(meters.get("sluice.cdc.behind.source").gauge().value()).isFinite();
     }
 
     private static String confirmedFlushLsn() {
