@@ -14,10 +14,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,10 +59,17 @@ public final class InvalidationBenchmark implements Callable<Integer> {
     @Option(names = "--body-size", defaultValue = "2048", description = "Body size in bytes (default: ${DEFAULT-VALUE}).")
     int bodySize;
 
+    @Option(names = "--invalidator-threads", defaultValue = "2",
+            description = "Kafka Streams threads of the invalidator (sluice.invalidator.threads; default: ${DEFAULT-VALUE}).")
+    int invalidatorThreads;
+
     @Option(names = "--home", defaultValue = "${sys:sluice.home:-.}", description = "The checkout whose built jars to run.")
     Path home;
 
     private static final int BATCH = 100;
+    /** The invalidator's Kafka Streams group (its default application id) and its input. */
+    private static final String TOPOLOGY_GROUP = "sluice-cache-invalidator";
+    private static final String CDC_TOPIC = "cdc.pages";
     private final RealisticPages pages = new RealisticPages();
 
     @Override
@@ -71,7 +80,8 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             ServiceProcess api = environment.startService("api-service", Map.of());
             environment.startService("ingest-worker", Map.of());
             ServiceProcess invalidator = environment.startService("cache-invalidator",
-                    Map.of("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString()));
+                    Map.of("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString(),
+                            "SLUICE_INVALIDATOR_THREADS", Integer.toString(invalidatorThreads)));
             List<String> ids = new ArrayList<>();
             for (int n = 0; n < pageCount; n++) {
                 ids.add(PageUrl.parse(pages.fields(n, bodySize).url()).id());
@@ -80,29 +90,36 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             ConnectionProvider pool = ConnectionProvider.builder("invalidation-bench").maxConnections(256).pendingAcquireMaxCount(-1).build();
             // A request unanswered in 10 s counts as unanswered (and frees its slot) instead of stopping the load.
             HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + api.port()).responseTimeout(Duration.ofSeconds(10));
-            AtomicLong unanswered = new AtomicLong();
+            Map<String, AtomicLong> failures = new ConcurrentSkipListMap<>(); // by status or error
             AtomicLong written = new AtomicLong();
             AtomicLong accepted = new AtomicLong();
-            AtomicLong fetch = new AtomicLong(Instant.parse("2026-11-21T00:00:00Z").getEpochSecond());
+            // Every write fetched 1 ms after the previous one, from a day ago: each is a change (newer wins), and none lies
+            // in the future (a fixed start 1 s apart ran past the API's clock-skew limit: whole batches refused, 400).
+            AtomicLong fetch = new AtomicLong(Instant.now().minus(Duration.ofDays(1)).toEpochMilli());
             Disposable writes = Flux.interval(Duration.ofNanos(1_000_000_000L * BATCH / rate))
                     .onBackpressureDrop()
                     .flatMap(tick -> {
                         long first = written.getAndAdd(BATCH);
                         StringBuilder body = new StringBuilder();
                         for (long n = first; n < first + BATCH; n++) {
-                            body.append(pages.page(n % pageCount, bodySize, Instant.ofEpochSecond(fetch.incrementAndGet()))).append('\n');
+                            body.append(pages.page(n % pageCount, bodySize, Instant.ofEpochMilli(fetch.incrementAndGet()))).append('\n');
                         }
                         return http.headers(h -> h.set("Authorization", "Bearer " + key).set("Content-Type", "application/x-ndjson"))
                                 .post().uri("/v1/pages/batch")
                                 .send(Mono.just(Unpooled.wrappedBuffer(body.toString().getBytes(StandardCharsets.UTF_8))))
-                                .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+                                .responseSingle((response, content) -> response.status().code() == 202
+                                        ? content.then(Mono.just("202"))
+                                        : content.asString().defaultIfEmpty("").map(problem -> "HTTP " + response.status().code() + " "
+                                                + problem.substring(0, Math.min(160, problem.length()))))
                                 .doOnNext(status -> {
-                                    if (status == 202) {
+                                    if (status.equals("202")) {
                                         accepted.addAndGet(BATCH);
+                                    } else {
+                                        failures.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
                                     }
                                 })
                                 .onErrorResume(e -> {
-                                    unanswered.incrementAndGet();
+                                    failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
                                     return Mono.empty();
                                 });
                     }, 64)
@@ -116,12 +133,13 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                             .onErrorResume(e -> Mono.empty()), 128)
                     .subscribe();
 
-            progress("warm-up", warmupSeconds, accepted);
+            progress("warm-up", warmupSeconds, accepted, invalidator, environment);
             PrometheusScrape before = PrometheusScrape.of(invalidator.port());
             long acceptedBefore = accepted.get();
             long started = System.nanoTime();
-            progress("measured load", seconds, accepted);
+            progress("measured load", seconds, accepted, invalidator, environment);
             PrometheusScrape after = PrometheusScrape.of(invalidator.port());
+            PrometheusScrape apiSide = PrometheusScrape.of(api.port());
             double elapsed = (System.nanoTime() - started) / 1e9;
             long acceptedDuring = accepted.get() - acceptedBefore;
             writes.dispose();
@@ -140,6 +158,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                 System.out.println();
             }
             Duration catchUp = Duration.between(stopped, Instant.now());
+            Drain drain = drain(invalidator, environment);
             Instant quiet = Instant.now();
             List<String> checks = new ArrayList<>();
             long stale;
@@ -159,20 +178,83 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             System.out.printf("%-52s p50 <= %.3f s, p99 <= %.3f s (histogram bucket bounds)%n", "invalidation lag, commit to Redis",
                     PrometheusScrape.quantile(lagBefore, lagAfter, 0.50), PrometheusScrape.quantile(lagBefore, lagAfter, 0.99));
             System.out.printf("%-52s %,d%n", "reads meanwhile", reads.get());
-            System.out.printf("%-52s %,d%n", "write requests failed or unanswered within 10 s", unanswered.get());
+            System.out.printf("%-52s %s%n", "write requests not accepted (unanswered in 10 s: a timeout)", failures.isEmpty() ? "none" : failures);
+            System.out.printf("%-52s %,.0f sent, %,.0f answered by the API, slowest %.1f s (its last 2 minutes)%n", "batch requests",
+                    written.get() / (double) BATCH, apiSide.counter("http_server_requests_seconds_count", "uri=\"/v1/pages/batch\""),
+                    apiSide.max("http_server_requests_seconds_max", "uri=\"/v1/pages/batch\""));
             System.out.printf("%-52s %.1f s%n", "worker caught up after the load stopped", catchUp.toMillis() / 1000.0);
+            System.out.printf("%-52s %.1f s later, %,d events at a median %,.0f events/s (peak %,.0f)%n",
+                    "invalidator caught up (its capacity, load stopped)", drain.took().toMillis() / 1000.0, drain.events(),
+                    drain.medianRate(), drain.peakRate());
             System.out.printf("%-52s %s%n", "consistency checks after the writes were applied", String.join(", ", checks));
         }
         return 0;
     }
 
-    private static void progress(String phase, int seconds, AtomicLong accepted) throws InterruptedException {
+    /**
+     * Once a second: rows accepted, and where the invalidator stands (change events published to cdc.pages and applied
+     * to Redis in the last second, what its topology has not committed yet, the WAL its slot holds back), so a
+     * falling-behind stage shows itself.
+     */
+    private static void progress(String phase, int seconds, AtomicLong accepted, ServiceProcess invalidator, BenchEnvironment environment)
+            throws Exception {
         long start = accepted.get();
-        for (int s = 1; s <= seconds; s++) {
-            Thread.sleep(1000); // the load runs for this long; progress once a second
-            System.out.printf("\r%s: %d / %d s, %,d rows accepted (%,.0f/s)", phase, s, seconds, accepted.get() - start, (accepted.get() - start) / (double) s);
+        long begun = System.nanoTime();
+        long deadline = begun + seconds * 1_000_000_000L;
+        PrometheusScrape last = PrometheusScrape.of(invalidator.port());
+        long lastAt = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(Math.max(1, Math.min(1000, (deadline - System.nanoTime()) / 1_000_000))); // progress once a second
+            PrometheusScrape now = PrometheusScrape.of(invalidator.port());
+            long nowAt = System.nanoTime();
+            double interval = (nowAt - lastAt) / 1e9;
+            double elapsed = (nowAt - begun) / 1e9;
+            System.out.printf("\r%s: %.0f / %d s, %,d rows accepted (%,.0f/s); invalidator: %,.0f published/s, %,.0f applied/s, %,d not yet applied, slot lag %,.1f MB, Debezium %,.1f s behind, queue %,.0f free   ",
+                    phase, elapsed, seconds, accepted.get() - start, (accepted.get() - start) / elapsed,
+                    (now.counter("sluice_cdc_events_total") - last.counter("sluice_cdc_events_total")) / interval,
+                    (now.counter("sluice_invalidator_pages_total") - last.counter("sluice_invalidator_pages_total")) / interval,
+                    environment.groupBacklog(TOPOLOGY_GROUP, CDC_TOPIC), now.counter("sluice_cdc_slot_lag_bytes") / 1e6,
+                    now.counter("sluice_cdc_behind_source_milliseconds") / 1000, now.counter("sluice_cdc_queue_remaining"));
+            last = now;
+            lastAt = nowAt;
         }
         System.out.println();
+    }
+
+    record Drain(Duration took, long events, double medianRate, double peakRate) {}
+
+    /**
+     * After the worker caught up: waits until the invalidator has applied everything (its topology's backlog empty and
+     * nothing applied for two seconds), reporting its rate each second meanwhile: with the load stopped, that rate is
+     * the invalidator's own capacity on this machine.
+     */
+    private static Drain drain(ServiceProcess invalidator, BenchEnvironment environment) throws Exception {
+        Instant begun = Instant.now();
+        PrometheusScrape first = PrometheusScrape.of(invalidator.port());
+        PrometheusScrape last = first;
+        long lastAt = System.nanoTime();
+        List<Double> rates = new ArrayList<>();
+        int idle = 0;
+        while (idle < 2 && Duration.between(begun, Instant.now()).toMinutes() < 5) {
+            Thread.sleep(1000); // progress once a second
+            PrometheusScrape now = PrometheusScrape.of(invalidator.port());
+            long nowAt = System.nanoTime();
+            double applied = (now.counter("sluice_invalidator_pages_total") - last.counter("sluice_invalidator_pages_total"))
+                    / ((nowAt - lastAt) / 1e9);
+            long backlog = environment.groupBacklog(TOPOLOGY_GROUP, CDC_TOPIC);
+            idle = applied == 0 && backlog == 0 ? idle + 1 : 0;
+            if (applied > 0) {
+                rates.add(applied);
+            }
+            System.out.printf("\rthe invalidator catching up: %,.0f applied/s, %,d not yet applied   ", applied, backlog);
+            last = now;
+            lastAt = nowAt;
+        }
+        System.out.println();
+        Collections.sort(rates);
+        return new Drain(Duration.between(begun, Instant.now()).minusSeconds(2),
+                (long) (last.counter("sluice_invalidator_pages_total") - first.counter("sluice_invalidator_pages_total")),
+                rates.isEmpty() ? 0 : rates.get(rates.size() / 2), rates.isEmpty() ? 0 : rates.get(rates.size() - 1));
     }
 
     private static long applied(Connection db) throws Exception {

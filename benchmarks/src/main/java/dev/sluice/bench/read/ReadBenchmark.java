@@ -147,12 +147,12 @@ public final class ReadBenchmark implements Callable<Integer> {
             ServiceProcess mixApi = api;
             environment.startService("ingest-worker", Map.of());
             environment.startService("cache-invalidator", Map.of("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString()));
-            AtomicLong fetch = new AtomicLong(Instant.parse("2026-11-21T00:00:00Z").getEpochSecond());
+            AtomicLong fetch = new AtomicLong(Instant.now().minus(Duration.ofDays(1)).toEpochMilli()); // 1 ms apart, never ahead of now
             List<Measurement.Result> mixRounds = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 mixRounds.add(watched(mixApi.port(), () -> closedLoop(mixApi.port(), key, "API 95% GET / 5% POST, pipeline running", n -> n % 20 == 0
                         ? new HttpLoad.Request("/v1/pages", pages.page(Math.floorMod(n * 31, pageCount), bodySize,
-                                Instant.ofEpochSecond(fetch.incrementAndGet())).getBytes(StandardCharsets.UTF_8), 202)
+                                Instant.ofEpochMilli(fetch.incrementAndGet())).getBytes(StandardCharsets.UTF_8), 202)
                         : HttpLoad.Request.get("/v1/pages/" + id(n)), new Wrk.Load(idsFile, "/v1/pages/", false, 20, bodiesFile, key, 0))));
                 System.out.printf("round %d: mix %.0f req/s (p99 %.1f ms)%n", round, mixRounds.get(round - 1).perSecond(), mixRounds.get(round - 1).p99Millis());
             }

@@ -8,7 +8,9 @@ import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.stack.Stack;
 import dev.sluice.infra.stack.StackOptions;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +26,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -38,6 +44,8 @@ public final class BenchEnvironment implements AutoCloseable {
     private final List<ServiceProcess> services = new ArrayList<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Path home;
+    private final List<PrintStream> logs = new ArrayList<>();
+    private Admin admin; // created on first use, asked up to once a second (groupBacklog)
 
     private BenchEnvironment(Path directory, Stack stack, Path home) {
         this.directory = directory;
@@ -78,7 +86,8 @@ public final class BenchEnvironment implements AutoCloseable {
 
     /** Creates a topic (12 partitions, the default of pages.v1) before anything writes to it, unless it exists. */
     public void createTopicIfAbsent(String name) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connections().kafkaBootstrap()))) {
+        try {
+            Admin admin = admin();
             if (admin.listTopics().names().get().contains(name)) {
                 return;
             }
@@ -89,6 +98,38 @@ public final class BenchEnvironment implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create " + name, e.getCause());
         }
+    }
+
+    /**
+     * Records of {@code topic} the consumer group {@code group} has not committed yet (all partitions; a group that
+     * never committed counts from the start).
+     */
+    public long groupBacklog(String group, String topic) {
+        try {
+            Admin admin = admin();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+            long backlog = 0;
+            for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : admin.listOffsets(latest).all().get().entrySet()) {
+                OffsetAndMetadata position = committed.get(end.getKey());
+                backlog += end.getValue().offset() - (position == null ? 0 : position.offset());
+            }
+            return backlog;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the backlog of " + group + " on " + topic, e.getCause());
+        }
+    }
+
+    private Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connections().kafkaBootstrap()));
+        }
+        return admin;
     }
 
     public String createKey() {
@@ -120,10 +161,26 @@ public final class BenchEnvironment implements AutoCloseable {
         }
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.putAll(extra);
-        ServiceProcess service = new ServiceProcess(module, jar, FreePorts.pick(), env, ServiceProcess.THROUGHPUT_JVM, null, null);
+        ServiceProcess service = new ServiceProcess(module, jar, FreePorts.pick(), env, ServiceProcess.THROUGHPUT_JVM, logOf(module), null);
         service.start();
         services.add(service);
         return service;
+    }
+
+    /**
+     * A service's output goes to {@code .sluice/bench-logs/<module>.log} of the checkout (kept after the run, replaced by
+     * the next), so that a surprising figure can be looked into.
+     */
+    private PrintStream logOf(String module) {
+        try {
+            Path folder = Files.createDirectories(home.resolve(".sluice").resolve("bench-logs"));
+            Path log = folder.resolve(module + (services.stream().anyMatch(s -> s.name().equals(module)) ? "-" + services.size() : "") + ".log");
+            PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8);
+            logs.add(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Stops every service started so far (gracefully, within {@code grace}). */
@@ -134,7 +191,11 @@ public final class BenchEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         stopServices(Duration.ofSeconds(30));
+        logs.forEach(PrintStream::close);
         stack.close();
         try (var paths = Files.walk(directory)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());

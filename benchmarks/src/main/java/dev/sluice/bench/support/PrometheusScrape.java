@@ -52,6 +52,18 @@ public record PrometheusScrape(String text) {
         return sum;
     }
 
+    /** The largest value among the series of the gauge {@code name} that carry {@code label}; NaN if none. */
+    public double max(String name, String label) {
+        double max = Double.NaN;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") && line.substring(0, line.lastIndexOf('}') + 1).contains(label)) {
+                double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                max = Double.isNaN(max) ? value : Math.max(max, value);
+            }
+        }
+        return max;
+    }
+
     /** The {@code quantile} of the observations between two scrapes of a histogram (upper bound of its bucket). */
     public static double quantile(TreeMap<Double, Double> before, TreeMap<Double, Double> after, double quantile) {
         TreeMap<Double, Double> delta = new TreeMap<>();
