@@ -1,10 +1,13 @@
 package dev.sluice.ingest;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.core.json.Json;
 import dev.sluice.core.page.Page;
 import dev.sluice.core.page.PageUrl;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,10 @@ public final class PageWrites implements AutoCloseable {
     public static void createTopic(String bootstrap, String topic, int partitions) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            // as the services do: an idempotent producer writing before every partition has a leader can be stuck
+            // retrying its first request forever (KAFKA-15591)
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get()
+                    .get(topic).partitions().stream().allMatch(p -> p.leader() != null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

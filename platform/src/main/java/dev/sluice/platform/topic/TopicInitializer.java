@@ -97,6 +97,7 @@ public final class TopicInitializer extends AbstractHealthIndicator implements S
                     }
                 }
             }
+            awaitLeaders(missing.stream().map(NewTopic::name).toList());
             reportPartitionMismatches(topics.stream().map(TopicSpec::name).filter(existing::contains).toList());
             ready = true;
             problem = null;
@@ -109,6 +110,27 @@ public final class TopicInitializer extends AbstractHealthIndicator implements S
             problem = e.toString();
             log.warn("Cannot ensure the pipeline's topics yet (retrying every {} s): {}", RETRY.toSeconds(), e.toString());
             return false;
+        }
+    }
+
+    /**
+     * Waits until every partition of the just-created topics has a leader. An idempotent producer writing at once
+     * can otherwise have its first request refused (the broker has not applied the partition yet) and a later one
+     * accepted; every retry of the first then fails with OUT_OF_ORDER_SEQUENCE_NUMBER until it expires (KAFKA-15591,
+     * fixed in brokers after 4.2).
+     */
+    private void awaitLeaders(List<String> created) throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!created.isEmpty()) {
+            Map<String, TopicDescription> descriptions = admin.describeTopics(created).allTopicNames().get(10, TimeUnit.SECONDS);
+            boolean led = descriptions.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null);
+            if (led && descriptions.keySet().containsAll(created)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + created + " still have no leader");
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
         }
     }
 
