@@ -2,7 +2,7 @@ package dev.sluice.ingest.consume;
 
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.topic.Topics;
-import dev.sluice.ingest.apply.BatchApplier;
+import dev.sluice.core.apply.BatchApplier;
 import dev.sluice.ingest.kafka.BatchConsumers;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;

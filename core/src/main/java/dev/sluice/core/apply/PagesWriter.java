@@ -1,4 +1,4 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.apply;
 
 import dev.sluice.core.envelope.Op;
 import dev.sluice.core.page.ContentHash;
@@ -10,9 +10,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * Applies coalesced writes to {@code pages}, set-based: arrays bound once, unnested in SQL. Almost every page of a
+ * Applies coalesced writes to {@code pages} (or a replay's shadow table of the same shape), set-based: arrays bound once, unnested in SQL. Almost every page of a
  * batch has one write; those go through one {@code INSERT … ON CONFLICT DO UPDATE … WHERE <fence>} (one index probe
  * per row, as cheap as a bare upsert). Pages with several changing writes in the batch take a second statement
  * that also counts them into the version. A third, nearly free, names tombstones of pages first seen as deletes.
@@ -74,7 +75,7 @@ final class PagesWriter {
 
     /** Pages with one changing write in the batch (almost all). Returns, per changed row, whether it is new. */
     static final String SINGLE = ("""
-            INSERT INTO pages AS p (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
+            INSERT INTO ${table} AS p (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
                                     deleted_at, source_partition, source_offset, version)
             SELECT i.id, i.url, i.site, i.title, i.body, i.content_type, i.status, i.fetched_at, coalesce(i.metadata, '{}'::jsonb),
                    i.content_hash, i.deleted_at, i.source_partition, i.source_offset, 1
@@ -94,7 +95,7 @@ final class PagesWriter {
     static final String WITH_EARLIER_CHANGES = ("""
             WITH incoming AS (SELECT * FROM %s),
             updated AS (
-                UPDATE pages p SET
+                UPDATE ${table} p SET
             %s,
                     version = p.version + 1 + (
                         SELECT count(*) FILTER (WHERE NOT (later.n = later.first AND later.repeats_row))
@@ -113,13 +114,13 @@ final class PagesWriter {
                 RETURNING p.id
             ),
             inserted AS (
-                INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
+                INSERT INTO ${table} (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
                                    version, deleted_at, source_partition, source_offset)
                 SELECT i.id, i.url, i.site, i.title, i.body, i.content_type, i.status, i.fetched_at,
                        coalesce(i.metadata, '{}'::jsonb), i.content_hash, 1 + jsonb_array_length(i.earlier),
                        i.deleted_at, i.source_partition, i.source_offset
                 FROM incoming i
-                WHERE NOT EXISTS (SELECT 1 FROM pages p WHERE p.id = i.id)
+                WHERE NOT EXISTS (SELECT 1 FROM ${table} p WHERE p.id = i.id)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING id
             )
@@ -132,16 +133,30 @@ final class PagesWriter {
      * tells it. Cheap: the partial index over such rows is tiny.
      */
     static final String NAME_TOMBSTONES = """
-            UPDATE pages p SET url = i.url, site = i.site
+            UPDATE ${table} p SET url = i.url, site = i.site
             FROM unnest(?::text[], ?::text[], ?::text[]) AS i(id, url, site)
             WHERE p.url IS NULL AND p.id = i.id""";
 
     /** How a batch changed the table; the rest was fenced off as older than (or the same as) what is stored. */
     record Outcome(int updated, int inserted, int fenced) {}
 
-    private PagesWriter() {}
+    /** A table the statements may name: {@code pages}, or a shadow table with its columns (replays). */
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    static Outcome write(Connection db, List<CoalescedWrite> writes) throws SQLException {
+    private final String single;
+    private final String withEarlierChanges;
+    private final String nameTombstones;
+
+    PagesWriter(String table) {
+        if (!TABLE_NAME.matcher(table).matches()) {
+            throw new IllegalArgumentException("not a plain table name: " + table);
+        }
+        this.single = SINGLE.replace("${table}", table);
+        this.withEarlierChanges = WITH_EARLIER_CHANGES.replace("${table}", table);
+        this.nameTombstones = NAME_TOMBSTONES.replace("${table}", table);
+    }
+
+    Outcome write(Connection db, List<CoalescedWrite> writes) throws SQLException {
         List<CoalescedWrite> single = new ArrayList<>(writes.size());
         List<CoalescedWrite> several = new ArrayList<>();
         for (CoalescedWrite write : writes) {
@@ -149,10 +164,10 @@ final class PagesWriter {
         }
         int[] counts = new int[2];
         if (!single.isEmpty()) {
-            execute(db, SINGLE, single, false, counts);
+            execute(db, this.single, single, false, counts);
         }
         if (!several.isEmpty()) {
-            execute(db, WITH_EARLIER_CHANGES, several, true, counts);
+            execute(db, withEarlierChanges, several, true, counts);
         }
         nameTombstones(db, writes);
         return new Outcome(counts[0], counts[1], writes.size() - counts[0] - counts[1]);
@@ -171,7 +186,7 @@ final class PagesWriter {
         }
     }
 
-    private static void nameTombstones(Connection db, List<CoalescedWrite> writes) throws SQLException {
+    private void nameTombstones(Connection db, List<CoalescedWrite> writes) throws SQLException {
         List<CoalescedWrite> named = writes.stream().filter(write -> write.url() != null).toList();
         if (named.isEmpty()) {
             return;
@@ -184,7 +199,7 @@ final class PagesWriter {
             url[i] = named.get(i).url().normalized();
             site[i] = named.get(i).url().site();
         }
-        try (PreparedStatement statement = db.prepareStatement(NAME_TOMBSTONES)) {
+        try (PreparedStatement statement = db.prepareStatement(nameTombstones)) {
             statement.setArray(1, db.createArrayOf("text", id));
             statement.setArray(2, db.createArrayOf("text", url));
             statement.setArray(3, db.createArrayOf("text", site));

@@ -1,4 +1,4 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.apply;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -36,11 +36,19 @@ public final class BatchApplier {
     private final DataSource dataSource;
     private final String group;
     private final String topic;
+    private final PagesWriter pages;
 
+    /** Applies to {@code pages}, as the workers do. */
     public BatchApplier(DataSource dataSource, String group, String topic) {
+        this(dataSource, group, topic, "pages");
+    }
+
+    /** @param table {@code pages} or a table of its shape (a replay's shadow table) */
+    public BatchApplier(DataSource dataSource, String group, String topic, String table) {
         this.dataSource = dataSource;
         this.group = group;
         this.topic = topic;
+        this.pages = new PagesWriter(table);
     }
 
     /**
@@ -51,7 +59,7 @@ public final class BatchApplier {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
-                PagesWriter.Outcome outcome = writes.isEmpty() ? new PagesWriter.Outcome(0, 0, 0) : PagesWriter.write(db, writes);
+                PagesWriter.Outcome outcome = writes.isEmpty() ? new PagesWriter.Outcome(0, 0, 0) : pages.write(db, writes);
                 Positions.save(db, group, topic, nextOffsets);
                 db.commit();
                 return new Result(outcome.updated(), outcome.inserted(), outcome.fenced(), 0);
@@ -79,7 +87,7 @@ public final class BatchApplier {
             for (CoalescedWrite write : writes) {
                 Savepoint before = db.setSavepoint();
                 try {
-                    PagesWriter.Outcome outcome = PagesWriter.write(db, List.of(write));
+                    PagesWriter.Outcome outcome = pages.write(db, List.of(write));
                     updated += outcome.updated();
                     inserted += outcome.inserted();
                     fenced += outcome.fenced();

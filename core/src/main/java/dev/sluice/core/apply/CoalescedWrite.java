@@ -1,4 +1,4 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.apply;
 
 import dev.sluice.core.page.PageUrl;
 import java.util.List;

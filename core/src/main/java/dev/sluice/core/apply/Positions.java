@@ -1,4 +1,4 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.apply;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.apply;
 
 /** The batch could not be applied now (the database is down, restarting, busy): retry it, never dead-letter it. */
 public final class TransientApplyException extends RuntimeException {

@@ -1,6 +1,6 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.apply;
 
-import static dev.sluice.ingest.PageWrites.page;
+import static dev.sluice.core.apply.TestPages.page;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -101,7 +101,7 @@ class BatchApplierIT {
             String url = "https://batching.example/" + pageNumber;
             String fetchedAt = Instant.parse("2026-11-20T10:00:00Z").plusSeconds(random.nextInt(20)).toString();
             PageEnvelope envelope = random.nextInt(10) == 0
-                    ? PageEnvelope.delete(dev.sluice.ingest.PageWrites.id(url), Instant.parse(fetchedAt), "test")
+                    ? PageEnvelope.delete(TestPages.id(url), Instant.parse(fetchedAt), "test")
                     : PageEnvelope.upsert(page(url, fetchedAt, "body " + random.nextInt(3)), Instant.now(), "test");
             log.add(new PageWrite(envelope, 0, offset));
         }

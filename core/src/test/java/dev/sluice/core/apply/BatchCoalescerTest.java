@@ -1,10 +1,9 @@
-package dev.sluice.ingest.apply;
+package dev.sluice.core.apply;
 
-import static dev.sluice.ingest.PageWrites.page;
+import static dev.sluice.core.apply.TestPages.page;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.core.envelope.PageEnvelope;
-import dev.sluice.ingest.PageWrites;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ class BatchCoalescerTest {
         assertThat(coalesced).hasSize(2);
         assertThat(coalesced.get(0).winner().offset()).isEqualTo(1);
         assertThat(coalesced.get(0).earlierChanges()).isEmpty();
-        assertThat(coalesced.get(1).winner().id()).isEqualTo(PageWrites.id("https://b.example/"));
+        assertThat(coalesced.get(1).winner().id()).isEqualTo(TestPages.id("https://b.example/"));
     }
 
     @Test
@@ -68,7 +67,7 @@ class BatchCoalescerTest {
 
     @Test
     void aDeleteIsOrderedByTheTimeItWasAccepted() {
-        PageWrite delete = new PageWrite(PageEnvelope.delete(PageWrites.id("https://a.example/"),
+        PageWrite delete = new PageWrite(PageEnvelope.delete(TestPages.id("https://a.example/"),
                 Instant.parse("2026-11-20T10:05:00Z"), "test"), 0, 1);
         List<CoalescedWrite> coalesced = BatchCoalescer.coalesce(List.of(
                 delete, upsert("https://a.example/", "2026-11-20T10:03:00Z", "late", 2)));
