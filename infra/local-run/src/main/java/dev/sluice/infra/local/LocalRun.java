@@ -79,7 +79,9 @@ public final class LocalRun implements Callable<Integer> {
         LocalSecrets secrets = LocalSecrets.loadOrCreate(data);
         Map<String, String> environment = new LinkedHashMap<>(stack.connections().toEnvironment());
         environment.put(LocalSecrets.TOKEN_SECRET, secrets.tokenSecret());
-        writeEnvironmentFile(data, environment);
+        Map<String, String> forCommands = new LinkedHashMap<>(environment); // ./sluice import etc. also need the API
+        forCommands.put("SLUICE_API_URL", "http://localhost:" + apiPort);
+        writeEnvironmentFile(data, forCommands);
         Files.writeString(data.resolve("dev-api-key"), secrets.devKey() + "\n");
 
         Map<String, String> apiEnvironment = new LinkedHashMap<>(environment);

@@ -1,0 +1,109 @@
+package dev.sluice.cli.replay;
+
+import dev.sluice.core.apply.BatchApplier;
+import dev.sluice.core.apply.BatchCoalescer;
+import dev.sluice.core.apply.PageWrite;
+import dev.sluice.core.apply.Positions;
+import dev.sluice.core.envelope.EnvelopeCodec;
+import dev.sluice.core.envelope.EnvelopeFormatException;
+import dev.sluice.core.envelope.PageEnvelope;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Replays {@code pages.v1} records into {@code pages} or a shadow table of its shape through the workers' own apply
+ * path: coalesced, version-fenced (an older or repeated write changes nothing), the replay's positions committed
+ * with the rows under its own group name in {@code consumer_positions}. The live group's positions are never read
+ * or written. Undecodable records and pages PostgreSQL refuses are counted and reported (the live workers sent
+ * them to the dead-letter topic already).
+ */
+final class PostgresSink implements ReplaySink {
+
+    private static final int REPORTED = 10;
+
+    private final DataSource dataSource;
+    private final String group;
+    private final String table;
+    private final PrintWriter err;
+    private final EnvelopeCodec codec = new EnvelopeCodec();
+    private long inserted;
+    private long updated;
+    private long fenced;
+    private long skipped;
+
+    /** @param group the replay's own group in {@code consumer_positions} (never the live workers') */
+    PostgresSink(DataSource dataSource, String group, String table, PrintWriter err) {
+        this.dataSource = dataSource;
+        this.group = group;
+        this.table = table;
+        this.err = err;
+    }
+
+    @Override
+    public Map<Integer, Long> progress(String topic, Collection<Integer> partitions) {
+        try (Connection db = dataSource.getConnection()) {
+            return Positions.load(db, group, topic, partitions);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the replay's progress: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void forgetProgress(String topic) {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement delete = db.prepareStatement("DELETE FROM consumer_positions WHERE consumer_group = ? AND topic = ?")) {
+            delete.setString(1, group);
+            delete.setString(2, topic);
+            delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reset the replay's progress: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void write(String topic, List<ConsumerRecord<byte[], byte[]>> records, Map<Integer, Long> nextOffsets) {
+        List<PageWrite> writes = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+            try {
+                PageEnvelope envelope = codec.decode(record.value());
+                if (!envelope.id().equals(key)) {
+                    throw new EnvelopeFormatException("the record key '" + key + "' is not the page id " + envelope.id());
+                }
+                writes.add(new PageWrite(envelope, record.partition(), record.offset()));
+            } catch (EnvelopeFormatException e) {
+                skip(record.partition() + "@" + record.offset() + " undecodable: " + e.getMessage());
+            }
+        }
+        BatchApplier.Result result = new BatchApplier(dataSource, group, topic, table)
+                .apply(BatchCoalescer.coalesce(writes), nextOffsets, (refused, reason) ->
+                        refused.forEach(write -> skip(write.partition() + "@" + write.offset() + " " + reason)));
+        inserted += result.inserted();
+        updated += result.updated();
+        fenced += result.fenced();
+    }
+
+    private void skip(String why) {
+        if (++skipped <= REPORTED) {
+            err.println("  skipped " + why);
+        }
+    }
+
+    @Override
+    public String summary() {
+        return "%,d page(s) inserted, %,d updated, %,d unchanged (fenced: older than or the same as the row), %,d record(s) skipped"
+                .formatted(inserted, updated, fenced, skipped);
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,208 @@
+package dev.sluice.cli.replay;
+
+import dev.sluice.cli.shadow.ShadowTable;
+import dev.sluice.cli.support.CliEnvironment;
+import dev.sluice.cli.support.Progress;
+import dev.sluice.cli.support.Throttle;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice replay}: re-reads a range of a topic into PostgreSQL, a shadow table, another topic or an NDJSON
+ * file, without touching the live consumer group. Resumable: a replay is known by its name, and a second run of
+ * the same replay continues where the first stopped.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Replay a range of a topic (by time, by offsets, or both) into PostgreSQL, a shadow table, a topic or an NDJSON file.",
+                "The live consumer group is never touched. A replay resumes where an earlier run of it (same --name) stopped.",
+                "Times are the records' Kafka timestamps (when the API accepted them), as ISO-8601: 2026-11-20T10:15Z."},
+        footer = {"", "Examples:",
+                "  sluice replay --into postgres --from 2026-11-20T10:00Z --to 2026-11-20T11:00Z --dry-run",
+                "  sluice replay --into shadow --table pages_rebuilt           (then: sluice shadow diff --table pages_rebuilt)",
+                "  sluice replay --into file --file pages.ndjson.gz --partition 3 --from-offset 1000 --to-offset 2000",
+                "  sluice replay --into topic --target-topic pages.reprocess --topic cdc.pages"})
+public final class ReplayCommand implements Callable<Integer> {
+
+    enum Target { postgres, shadow, topic, file }
+
+    @Option(names = "--into", required = true, description = "Where to: postgres (the live pages table, fenced), shadow, topic or file.")
+    Target into;
+
+    @Option(names = "--topic", defaultValue = "pages.v1", description = "The topic to replay (default: ${DEFAULT-VALUE}; cdc.pages into topic or file).")
+    String topic;
+
+    @Option(names = "--from", description = "First record time included (default: the oldest retained).")
+    String from;
+
+    @Option(names = "--to", description = "First record time excluded (default: the end of the topic when the replay starts).")
+    String to;
+
+    @Option(names = "--from-offset", description = "First offset included, on every chosen partition.")
+    Long fromOffset;
+
+    @Option(names = "--to-offset", description = "First offset excluded, on every chosen partition.")
+    Long toOffset;
+
+    @Option(names = "--partition", split = ",", description = "Only these partitions (repeatable or comma-separated; default: all).")
+    List<Integer> partitions = List.of();
+
+    @Option(names = "--table", defaultValue = "pages_shadow", description = "The shadow table, created like pages if absent (--into shadow; default: ${DEFAULT-VALUE}).")
+    String table;
+
+    @Option(names = "--target-topic", description = "The topic to write to (--into topic), created like the source if absent.")
+    String targetTopic;
+
+    @Option(names = "--file", description = "The gzip NDJSON file to write (--into file).")
+    Path file;
+
+    @Option(names = "--name", description = "The replay's name: its progress is kept under it (default: derived from the target).")
+    String name;
+
+    @Option(names = "--max-rate", defaultValue = "5000", description = "Records per second at most, so live ingestion keeps its share (0: unthrottled; default: ${DEFAULT-VALUE}).")
+    int maxRate;
+
+    @Option(names = "--restart", description = "Forget this replay's progress and start its range over.")
+    boolean restart;
+
+    @Option(names = "--dry-run", description = "Print, per partition, the offsets and record counts it would process, and do nothing.")
+    boolean dryRun;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final CliEnvironment environment;
+
+    public ReplayCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ReplaySelection selection;
+        try {
+            selection = new ReplaySelection(time(from, "--from"), time(to, "--to"), fromOffset, toOffset, partitions);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(); ReplaySink sink = sink(err)) {
+            List<PartitionRange> ranges = selection.resolve(consumer, topic);
+            if (restart && !dryRun) {
+                sink.forgetProgress(topic);
+            }
+            Replayer replayer = new Replayer(consumer, sink, new Throttle(maxRate));
+            List<PartitionRange> remaining = restart ? ranges : replayer.remaining(topic, ranges);
+            long total = remaining.stream().mapToLong(PartitionRange::span).sum();
+            printPlan(out, ranges, remaining, total);
+            if (dryRun) {
+                return 0;
+            }
+            long started = System.nanoTime();
+            Replayer.Result result;
+            try (Progress progress = new Progress("Replaying " + topic, total, "records", err)) {
+                result = replayer.run(topic, remaining, progress);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            out.printf("Replayed %,d record(s) of %s in %.1f s (%,.0f records/s): %s%n", result.total(), topic, seconds,
+                    result.total() / Math.max(seconds, 1e-3), sink.summary());
+            return 0;
+        }
+    }
+
+    private void printPlan(PrintWriter out, List<PartitionRange> ranges, List<PartitionRange> remaining, long total) {
+        out.printf("%s %s into %s (replay '%s'):%n", dryRun ? "Would replay" : "Replaying", topic, describeTarget(), replayName());
+        out.println("  partition        from          to     records   to do");
+        for (int i = 0; i < ranges.size(); i++) {
+            PartitionRange range = ranges.get(i);
+            out.printf("  %9d %11d %11d %11d %7s%n", range.partition(), range.start(), range.end(), range.span(),
+                    remaining.get(i).span() == range.span() ? "all" : remaining.get(i).span() == 0 ? "done" : "from " + remaining.get(i).start());
+        }
+        out.printf("  total %,d record(s) in range, %,d to do%n", ranges.stream().mapToLong(PartitionRange::span).sum(), total);
+        out.flush();
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, environment.kafkaBootstrap(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, // no group: nothing to commit, nobody's positions to move
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+                ConsumerConfig.CLIENT_ID_CONFIG, "sluice-replay-" + replayName()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private ReplaySink sink(PrintWriter err) throws Exception {
+        return switch (into) {
+            case postgres -> new PostgresSink(environment.dataSource(), "replay:" + replayName(), "pages", err);
+            case shadow -> {
+                ShadowTable shadow = new ShadowTable(table, topic);
+                if (!dryRun) {
+                    try (Connection db = environment.dataSource().getConnection()) {
+                        shadow.create(db);
+                    }
+                }
+                yield new PostgresSink(environment.dataSource(), shadow.group(), table, err);
+            }
+            case topic -> {
+                if (targetTopic == null || targetTopic.equals(topic)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--into topic needs a --target-topic other than " + topic);
+                }
+                yield new TopicSink(environment.kafkaBootstrap(), targetTopic, replayName());
+            }
+            case file -> {
+                if (file == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--into file needs --file");
+                }
+                yield new NdjsonFileSink(file);
+            }
+        };
+    }
+
+    private String replayName() {
+        if (name != null) {
+            return name;
+        }
+        return switch (into) {
+            case postgres -> "postgres-" + topic;
+            case shadow -> "shadow-" + table;
+            case topic -> topic + "-to-" + targetTopic;
+            case file -> "file-" + (file == null ? "" : file.getFileName());
+        };
+    }
+
+    private String describeTarget() {
+        return switch (into) {
+            case postgres -> "PostgreSQL table pages (fenced: older or repeated writes change nothing)";
+            case shadow -> "shadow table " + table;
+            case topic -> "topic " + targetTopic;
+            case file -> "file " + file;
+        };
+    }
+
+    /** ISO-8601 with an offset ({@code 2026-11-20T10:15Z}, seconds optional), or null. */
+    private Instant time(String value, String option) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    option + " '" + value + "' is not an ISO-8601 time with a zone, like 2026-11-20T10:15Z");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.sluice.cli.shadow;
+
+import dev.sluice.cli.support.CliEnvironment;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice shadow diff|swap|drop}: compare a shadow table rebuilt by a replay with {@code pages}, and adopt it. */
+@Command(name = "shadow", mixinStandardHelpOptions = true,
+        description = "Compare a shadow table (built by 'sluice replay --into shadow') with the live pages table, swap it in, drop it.",
+        subcommands = {ShadowCommand.Diff.class, ShadowCommand.Swap.class, ShadowCommand.Drop.class})
+public final class ShadowCommand {
+
+    abstract static class TableCommand implements Callable<Integer> {
+
+        @Option(names = "--table", defaultValue = "pages_shadow", description = "The shadow table (default: ${DEFAULT-VALUE}).")
+        String table;
+
+        @Option(names = "--topic", defaultValue = "pages.v1", description = "The topic the shadow was replayed from (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        final CliEnvironment environment;
+
+        TableCommand(CliEnvironment environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ShadowTable shadow = new ShadowTable(table, topic);
+            try (Connection db = environment.dataSource().getConnection()) {
+                if (!shadow.exists(db)) {
+                    spec.commandLine().getErr().println("No table " + table + ": build it with 'sluice replay --into shadow --table " + table + "'.");
+                    return 1;
+                }
+                return run(shadow, db, spec.commandLine().getOut());
+            }
+        }
+
+        abstract int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception;
+
+        static void print(PrintWriter out, ShadowTable.Diff diff, String verb) {
+            out.printf("  added      %,12d  pages in the shadow only%s%n", diff.added(), verb.isEmpty() ? "" : " (" + verb + "inserted)");
+            out.printf("  changed    %,12d  pages whose content differs%s%n", diff.changed(), verb.isEmpty() ? "" : " (" + verb + "rewritten)");
+            out.printf("  removed    %,12d  live pages not in the shadow%s%n", diff.removed(), verb.isEmpty() ? "" : " (" + verb + "tombstoned)");
+            out.printf("  kept       %,12d  live pages newer than the replay (left as they are)%n", diff.keptNewerInLive());
+            out.printf("  unchanged  %,12d%n", diff.unchanged());
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true, description = "Count the pages added, changed and removed in the shadow against pages.")
+    static final class Diff extends TableCommand {
+
+        Diff(CliEnvironment environment) {
+            super(environment);
+        }
+
+        @Override
+        int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
+            out.println("Shadow " + shadow.name() + " against pages:");
+            print(out, shadow.diff(db), "");
+            return 0;
+        }
+    }
+
+    @Command(name = "swap", mixinStandardHelpOptions = true,
+            description = "Make pages agree with the shadow, in one transaction: insert added pages, rewrite changed ones, tombstone removed "
+                    + "ones. Pages the live workers wrote after the replay are kept. Changes reach the cache and search like any write.")
+    static final class Swap extends TableCommand {
+
+        @Option(names = "--yes", description = "Do it (without it, only the diff is printed).")
+        boolean yes;
+
+        Swap(CliEnvironment environment) {
+            super(environment);
+        }
+
+        @Override
+        int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
+            if (!yes) {
+                out.println("Would swap shadow " + shadow.name() + " into pages (add --yes to do it):");
+                print(out, shadow.diff(db), "");
+                return 0;
+            }
+            out.println("Swapped shadow " + shadow.name() + " into pages, in one transaction:");
+            print(out, shadow.swap(db), "");
+            return 0;
+        }
+    }
+
+    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Drop the shadow table and its replay's progress.")
+    static final class Drop extends TableCommand {
+
+        Drop(CliEnvironment environment) {
+            super(environment);
+        }
+
+        @Override
+        int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
+            shadow.drop(db);
+            out.println("Dropped " + shadow.name() + ".");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.sluice.cli.shadow;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.regex.Pattern;
+
+/**
+ * A shadow of {@code pages} for the Kappa pattern: a replay rebuilds the table from the topic, {@link #diff} tells
+ * how it differs from the live table, and {@link #swap} makes the live table agree with it in one transaction.
+ *
+ * <p>The swap changes rows of {@code pages} rather than renaming tables: every change then flows through change
+ * data capture like any other (the cache and the search index follow, versions move, caches stay fenced), the
+ * live workers keep writing throughout, and nothing that arrived after the replay is lost. A live row counts as
+ * <em>covered</em> by the replay when the write it reflects is before the replay's position on its partition;
+ * only covered rows are changed or removed. Rows the live workers wrote since are newer and kept.
+ */
+public final class ShadowTable {
+
+    private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    /** The content a reader sees; {@code version}, times of the row and source positions are bookkeeping. */
+    private static final String CONTENT = "url, site, title, body, content_type, status, fetched_at, metadata, content_hash, deleted_at";
+    private static final String COLUMNS = CONTENT + ", version, source_partition, source_offset";
+
+    /** The live row {@code l} reflects a write the replay has passed. */
+    private static final String COVERED = """
+            EXISTS (SELECT 1 FROM consumer_positions c WHERE c.consumer_group = ? AND c.topic = ?
+                     AND c.partition = l.source_partition AND l.source_offset < c.next_offset)""";
+
+    private static final String DIFFERS = "(%s) IS DISTINCT FROM (%s)".formatted(prefixed("l", CONTENT), prefixed("s", CONTENT));
+
+    /** How the shadow differs from the live table. */
+    public record Diff(long added, long changed, long removed, long keptNewerInLive, long unchanged) {}
+
+    private final String table;
+    private final String topic;
+
+    public ShadowTable(String table, String topic) {
+        if (!NAME.matcher(table).matches() || table.equals("pages")) {
+            throw new IllegalArgumentException("a shadow table needs a plain name other than pages: " + table);
+        }
+        this.table = table;
+        this.topic = topic;
+    }
+
+    public String name() {
+        return table;
+    }
+
+    /** Where the replay into this table keeps its positions in {@code consumer_positions}. */
+    public String group() {
+        return "shadow:" + table;
+    }
+
+    /** Creates the table with the columns, defaults, constraints and indexes of {@code pages}, if it does not exist. */
+    public void create(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS " + table
+                    + " (LIKE pages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+        }
+    }
+
+    public boolean exists(Connection db) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            query.setString(1, table);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getBoolean(1);
+            }
+        }
+    }
+
+    public Diff diff(Connection db) throws SQLException {
+        String sql = """
+                SELECT count(*) FILTER (WHERE NOT in_live),
+                       count(*) FILTER (WHERE in_live AND in_shadow AND covered AND differs),
+                       count(*) FILTER (WHERE in_live AND NOT in_shadow AND NOT live_deleted AND covered),
+                       count(*) FILTER (WHERE in_live AND NOT covered AND (in_shadow AND differs OR NOT in_shadow AND NOT live_deleted)),
+                       count(*) FILTER (WHERE in_live AND (in_shadow AND NOT differs OR NOT in_shadow AND live_deleted))
+                FROM (SELECT l.id IS NOT NULL AS in_live, s.id IS NOT NULL AS in_shadow, l.deleted_at IS NOT NULL AS live_deleted,
+                             %s AS covered, %s AS differs
+                      FROM pages l FULL JOIN %s s ON s.id = l.id) AS x""".formatted(COVERED, DIFFERS, table);
+        try (PreparedStatement query = db.prepareStatement(sql)) {
+            query.setString(1, group());
+            query.setString(2, topic);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return new Diff(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5));
+            }
+        }
+    }
+
+    /**
+     * Makes {@code pages} agree with the shadow in one transaction: inserts the added pages, rewrites the changed
+     * ones (their version moves), tombstones the removed ones; rows newer in the live table are kept.
+     */
+    public Diff swap(Connection db) throws SQLException {
+        boolean autoCommit = db.getAutoCommit();
+        db.setAutoCommit(false);
+        try {
+            Diff before = diff(db);
+            long added = update(db, """
+                    INSERT INTO pages (%s) SELECT %s FROM %s s
+                    WHERE NOT EXISTS (SELECT 1 FROM pages l WHERE l.id = s.id)
+                    ON CONFLICT (id) DO NOTHING""".formatted(COLUMNS, prefixed("s", COLUMNS), table), false);
+            long changed = update(db, """
+                    UPDATE pages l SET (%s, source_partition, source_offset) = (%s, s.source_partition, s.source_offset)
+                    FROM %s s WHERE s.id = l.id AND %s AND %s""".formatted(CONTENT, prefixed("s", CONTENT), table, DIFFERS, COVERED), true);
+            long removed = update(db, """
+                    UPDATE pages l SET deleted_at = now(), title = NULL, body = NULL, content_type = NULL, status = NULL,
+                                       metadata = '{}'::jsonb
+                    WHERE l.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM %s s WHERE s.id = l.id) AND %s"""
+                    .formatted(table, COVERED), true);
+            db.commit();
+            return new Diff(added, changed, removed, before.keptNewerInLive(), before.unchanged());
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(autoCommit);
+        }
+    }
+
+    private long update(Connection db, String sql, boolean covered) throws SQLException {
+        try (PreparedStatement statement = db.prepareStatement(sql)) {
+            if (covered) {
+                statement.setString(1, group());
+                statement.setString(2, topic);
+            }
+            return statement.executeLargeUpdate();
+        }
+    }
+
+    /** Drops the table and its replay's positions. */
+    public void drop(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement();
+                PreparedStatement positions = db.prepareStatement("DELETE FROM consumer_positions WHERE consumer_group = ?")) {
+            statement.execute("DROP TABLE IF EXISTS " + table);
+            positions.setString(1, group());
+            positions.executeUpdate();
+        }
+    }
+
+    private static String prefixed(String alias, String columns) {
+        return String.join(", ", java.util.Arrays.stream(columns.split(",\\s*")).map(c -> alias + "." + c).toList());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.sluice.cli.support;
+
+import java.util.Map;
+import java.util.Objects;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Where the commands find the pipeline: the same variables the services read ({@code SLUICE_KAFKA_BOOTSTRAP},
+ * {@code SLUICE_PG_URL} as {@code postgresql://host:port/db}, {@code SLUICE_PG_USER}, {@code SLUICE_PG_PASSWORD}),
+ * plus the API for imports ({@code SLUICE_API_URL}, {@code SLUICE_API_KEY}). The {@code ./sluice} script loads the
+ * local run's {@code .sluice/env} when they are unset.
+ */
+public record CliEnvironment(Map<String, String> variables) {
+
+    public CliEnvironment {
+        variables = Map.copyOf(Objects.requireNonNull(variables));
+    }
+
+    public static CliEnvironment fromSystem() {
+        return new CliEnvironment(System.getenv());
+    }
+
+    public String kafkaBootstrap() {
+        return variables.getOrDefault("SLUICE_KAFKA_BOOTSTRAP", "localhost:9092");
+    }
+
+    public PGSimpleDataSource dataSource() {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl("jdbc:" + variables.getOrDefault("SLUICE_PG_URL", "postgresql://localhost:5432/sluice"));
+        dataSource.setUser(variables.getOrDefault("SLUICE_PG_USER", "sluice"));
+        dataSource.setPassword(variables.getOrDefault("SLUICE_PG_PASSWORD", ""));
+        return dataSource;
+    }
+
+    public String apiUrl() {
+        return variables.getOrDefault("SLUICE_API_URL", "http://localhost:8080");
+    }
+
+    public String apiKey() {
+        return variables.get("SLUICE_API_KEY");
+    }
+}
