@@ -42,6 +42,14 @@ public final class SluiceCli {
         });
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setUsageHelpWidth(110);
+        // a failure is reported in one line (the stack trace with SLUICE_DEBUG set), exit status 1
+        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
+            failed.getErr().println("sluice " + failed.getCommandName() + ": " + exception.getMessage());
+            if (environment.variables().containsKey("SLUICE_DEBUG")) {
+                exception.printStackTrace(failed.getErr());
+            }
+            return 1;
+        });
         return commandLine;
     }
 }

@@ -109,9 +109,12 @@ public final class ExportCommand implements Callable<Integer> {
         if (!row.wasNull()) {
             page.put("status", status);
         }
-        page.put("title", row.getString("title"));
-        page.put("content_type", row.getString("content_type"));
-        page.put("body", row.getString("body"));
+        for (String field : List.of("title", "content_type", "body")) {
+            String value = row.getString(field);
+            if (value != null) {
+                page.put(field, value);
+            }
+        }
         page.set("metadata", Json.mapper().readTree(row.getString("metadata")));
         byte[] json = Json.mapper().writeValueAsBytes(page);
         byte[] withNewline = java.util.Arrays.copyOf(json, json.length + 1);

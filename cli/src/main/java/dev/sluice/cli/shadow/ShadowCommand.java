@@ -89,8 +89,9 @@ public final class ShadowCommand {
                 print(out, shadow.diff(db), "");
                 return 0;
             }
+            ShadowTable.Diff swapped = shadow.swap(db);
             out.println("Swapped shadow " + shadow.name() + " into pages, in one transaction:");
-            print(out, shadow.swap(db), "");
+            print(out, swapped, "");
             return 0;
         }
     }

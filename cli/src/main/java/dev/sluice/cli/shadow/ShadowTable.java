@@ -103,7 +103,7 @@ public final class ShadowTable {
         try {
             Diff before = diff(db);
             long added = update(db, """
-                    INSERT INTO pages (%s) SELECT %s FROM %s s
+                    INSERT INTO pages (id, %s) SELECT s.id, %s FROM %s s
                     WHERE NOT EXISTS (SELECT 1 FROM pages l WHERE l.id = s.id)
                     ON CONFLICT (id) DO NOTHING""".formatted(COLUMNS, prefixed("s", COLUMNS), table), false);
             long changed = update(db, """

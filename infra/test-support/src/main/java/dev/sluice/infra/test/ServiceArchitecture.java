@@ -16,7 +16,7 @@ import java.util.List;
 public final class ServiceArchitecture {
 
     private static final List<String> SERVICES =
-            List.of("dev.sluice.api", "dev.sluice.ingest", "dev.sluice.invalidator", "dev.sluice.backup");
+            List.of("dev.sluice.api", "dev.sluice.ingest", "dev.sluice.invalidator", "dev.sluice.backup", "dev.sluice.cli");
 
     private ServiceArchitecture() {}
 
