@@ -60,27 +60,21 @@ final class PageImporter {
         ExecutorService senders = Executors.newFixedThreadPool(settings.concurrency());
         Semaphore inFlight = new Semaphore(settings.concurrency() * 2); // bounds memory: batches read ahead of the senders
         long lines = 0;
-        long lastBytes = 0;
+        long submittedBytes = 0;
         try {
             for (Path file : files) {
                 try (PageLines reader = new PageLines(file, bytesRead)) {
                     List<Line> batch = new ArrayList<>(settings.batchSize());
-                    for (Line line = reader.next(); line != null; line = reader.next()) {
+                    for (Line line = reader.next(); line != null && fatal.get() == null; line = reader.next()) {
                         lines++;
                         batch.add(line);
                         if (batch.size() == settings.batchSize()) {
-                            submit(senders, inFlight, batch);
+                            submittedBytes += submit(senders, inFlight, batch, bytesRead.get() - submittedBytes, progress);
                             batch = new ArrayList<>(settings.batchSize());
-                        }
-                        long bytes = bytesRead.get();
-                        progress.advance(bytes - lastBytes);
-                        lastBytes = bytes;
-                        if (fatal.get() != null) {
-                            break;
                         }
                     }
                     if (!batch.isEmpty()) {
-                        submit(senders, inFlight, batch);
+                        submittedBytes += submit(senders, inFlight, batch, bytesRead.get() - submittedBytes, progress);
                     }
                 }
                 if (fatal.get() != null) {
@@ -90,20 +84,23 @@ final class PageImporter {
         } finally {
             senders.shutdown();
             senders.awaitTermination(1, TimeUnit.DAYS);
-            progress.advance(bytesRead.get() - lastBytes);
         }
         return new Summary(lines, accepted.get(), rejects.count(), retriedPages.get(), waits.get(), fatal.get());
     }
 
-    private void submit(ExecutorService senders, Semaphore inFlight, List<Line> batch) throws InterruptedException {
+    /** Sends the batch on a sender thread; the progress moves by its share of the files once it is done. Returns that share. */
+    private long submit(ExecutorService senders, Semaphore inFlight, List<Line> batch, long bytes, Progress progress)
+            throws InterruptedException {
         inFlight.acquire();
         senders.execute(() -> {
             try {
                 send(batch);
             } finally {
                 inFlight.release();
+                progress.advance(bytes);
             }
         });
+        return bytes;
     }
 
     /** Sends until every line of the batch is accepted or rejected. */
