@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.bench.ingest.IngestBenchmark;
+import dev.sluice.bench.ingest.ReplayBenchmark;
 import dev.sluice.bench.invalidation.InvalidationBenchmark;
 import dev.sluice.bench.read.ReadBenchmark;
 import dev.sluice.bench.write.WriteBenchmark;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 /** {@code ./sluice bench <path>}: one benchmark per path of the pipeline. */
 @Command(name = "sluice bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each starts a fresh stack, measures one path, and prints medians and ratios to the limit.",
-        subcommands = {WriteBenchmark.class, IngestBenchmark.class, ReadBenchmark.class, InvalidationBenchmark.class})
+        subcommands = {WriteBenchmark.class, IngestBenchmark.class, ReadBenchmark.class, InvalidationBenchmark.class, ReplayBenchmark.class})
 public final class Bench implements Runnable {
 
     @CommandLine.Spec

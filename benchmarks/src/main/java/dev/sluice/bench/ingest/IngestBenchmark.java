@@ -234,7 +234,7 @@ public final class IngestBenchmark implements Callable<Integer> {
      * Writes the rows to the topic as the API would (same envelopes, same producer settings); in one transaction if
      * asked, so that readers see them all at once. Returns when they became visible (System.nanoTime()).
      */
-    private static long fill(BenchEnvironment environment, String topic, List<BenchRow> rows, boolean atOnce) {
+    static long fill(BenchEnvironment environment, String topic, List<BenchRow> rows, boolean atOnce) {
         long started = System.nanoTime();
         environment.createTopicIfAbsent(topic);
         environment.createTopicIfAbsent(topic + ".dlq");

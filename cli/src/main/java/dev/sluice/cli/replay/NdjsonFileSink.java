@@ -2,7 +2,6 @@ package dev.sluice.cli.replay;
 
 import dev.sluice.core.json.Json;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -12,15 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -71,12 +73,16 @@ final class NdjsonFileSink implements ReplaySink {
     @Override
     public void write(String topic, List<ConsumerRecord<byte[], byte[]>> batch, Map<Integer, Long> nextOffsets) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            OutputStream gzip = new GZIPOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            GZIPOutputStream gzip = new GZIPOutputStream(Channels.newOutputStream(channel), 64 * 1024) {
+                {
+                    def.setLevel(Deflater.BEST_SPEED); // ~3x faster than the default level, a few % larger: replays are big
+                }
+            };
             for (ConsumerRecord<byte[], byte[]> record : batch) {
                 gzip.write(line(record));
             }
             gzip.flush();
-            ((GZIPOutputStream) gzip).finish();
+            gzip.finish();
             channel.force(true);
             Progress before = readProgress();
             Map<Integer, Long> positions = new TreeMap<>(before == null ? Map.of() : before.positions());
@@ -88,33 +94,64 @@ final class NdjsonFileSink implements ReplaySink {
         }
     }
 
+    /**
+     * The record's line. A value that is one JSON value (an envelope always is) is copied as it is, after a
+     * streaming check: no tree is built, the bytes are not re-encoded (unless it spans lines).
+     */
     private static byte[] line(ConsumerRecord<byte[], byte[]> record) {
-        ObjectNode line = Json.mapper().createObjectNode()
+        ObjectNode head = Json.mapper().createObjectNode()
                 .put("topic", record.topic())
                 .put("partition", record.partition())
                 .put("offset", record.offset())
                 .put("timestamp", record.timestamp())
                 .put("key", record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8));
-        JsonNode value = record.value() == null ? null : asJson(record.value());
-        if (value != null) {
-            line.set("value", value);
-        } else if (record.value() != null) {
-            line.put("value_base64", Base64.getEncoder().encodeToString(record.value()));
+        byte[] value = record.value();
+        if (value != null && hasNewline(value) && isOneJsonValue(value)) {
+            value = Json.mapper().writeValueAsBytes(Json.mapper().readTree(value)); // pretty JSON: onto one line
         }
-        byte[] json = Json.mapper().writeValueAsBytes(line);
-        byte[] withNewline = new byte[json.length + 1];
-        System.arraycopy(json, 0, withNewline, 0, json.length);
-        withNewline[json.length] = '\n';
-        return withNewline;
+        if (value != null && isOneJsonValue(value)) {
+            byte[] start = Json.mapper().writeValueAsBytes(head);
+            byte[] line = new byte[start.length - 1 + ",\"value\":".length() + value.length + 1];
+            int at = start.length - 1; // the head without its closing brace, then the value, then the brace
+            System.arraycopy(start, 0, line, 0, at);
+            for (byte b : ",\"value\":".getBytes(StandardCharsets.US_ASCII)) {
+                line[at++] = b;
+            }
+            System.arraycopy(value, 0, line, at, value.length);
+            line[at + value.length] = '}';
+            return withNewline(line);
+        }
+        if (value != null) {
+            head.put("value_base64", Base64.getEncoder().encodeToString(value));
+        }
+        return withNewline(Json.mapper().writeValueAsBytes(head));
     }
 
-    private static JsonNode asJson(byte[] value) {
-        try {
-            JsonNode node = Json.mapper().readTree(value);
-            return node == null || node.isMissingNode() ? null : node;
-        } catch (JacksonException e) {
-            return null;
+    private static boolean hasNewline(byte[] value) {
+        for (byte b : value) {
+            if (b == '\n' || b == '\r') {
+                return true;
+            }
         }
+        return false;
+    }
+
+    private static boolean isOneJsonValue(byte[] value) {
+        try (JsonParser parser = Json.mapper().createParser(value)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (JacksonException e) {
+            return false;
+        }
+    }
+
+    private static byte[] withNewline(byte[] json) {
+        byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
     }
 
     private void cutTo(long bytes) {

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -24,7 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * path: coalesced, version-fenced (an older or repeated write changes nothing), the replay's positions committed
  * with the rows under its own group name in {@code consumer_positions}. The live group's positions are never read
  * or written. Undecodable records and pages PostgreSQL refuses are counted and reported (the live workers sent
- * them to the dead-letter topic already).
+ * them to the dead-letter topic already). Safe to share between replay lanes (each its own partitions).
  */
 final class PostgresSink implements ReplaySink {
 
@@ -35,10 +37,11 @@ final class PostgresSink implements ReplaySink {
     private final String table;
     private final PrintWriter err;
     private final EnvelopeCodec codec = new EnvelopeCodec();
-    private long inserted;
-    private long updated;
-    private long fenced;
-    private long skipped;
+    // several replay lanes may share this sink
+    private final LongAdder inserted = new LongAdder();
+    private final LongAdder updated = new LongAdder();
+    private final LongAdder fenced = new LongAdder();
+    private final AtomicLong skipped = new AtomicLong();
 
     /** @param group the replay's own group in {@code consumer_positions} (never the live workers') */
     PostgresSink(DataSource dataSource, String group, String table, PrintWriter err) {
@@ -87,21 +90,23 @@ final class PostgresSink implements ReplaySink {
         BatchApplier.Result result = new BatchApplier(dataSource, group, topic, table)
                 .apply(BatchCoalescer.coalesce(writes), nextOffsets, (refused, reason) ->
                         refused.forEach(write -> skip(write.partition() + "@" + write.offset() + " " + reason)));
-        inserted += result.inserted();
-        updated += result.updated();
-        fenced += result.fenced();
+        inserted.add(result.inserted());
+        updated.add(result.updated());
+        fenced.add(result.fenced());
     }
 
     private void skip(String why) {
-        if (++skipped <= REPORTED) {
-            err.println("  skipped " + why);
+        if (skipped.incrementAndGet() <= REPORTED) {
+            synchronized (err) {
+                err.println("  skipped " + why);
+            }
         }
     }
 
     @Override
     public String summary() {
         return "%,d page(s) inserted, %,d updated, %,d unchanged (fenced: older than or the same as the row), %,d record(s) skipped"
-                .formatted(inserted, updated, fenced, skipped);
+                .formatted(inserted.sum(), updated.sum(), fenced.sum(), skipped.get());
     }
 
     @Override

@@ -9,9 +9,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -75,6 +81,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--max-rate", defaultValue = "5000", description = "Records per second at most, so live ingestion keeps its share (0: unthrottled; default: ${DEFAULT-VALUE}).")
     int maxRate;
 
+    @Option(names = "--parallelism", defaultValue = "2",
+            description = "Partitions read and applied by this many lanes at once (postgres and shadow; default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
     @Option(names = "--restart", description = "Forget this replay's progress and start its range over.")
     boolean restart;
 
@@ -113,14 +123,53 @@ public final class ReplayCommand implements Callable<Integer> {
                 return 0;
             }
             long started = System.nanoTime();
-            Replayer.Result result;
+            long replayed;
             try (Progress progress = new Progress("Replaying " + topic, total, "records", err)) {
-                result = replayer.run(topic, remaining, progress);
+                replayed = runLanes(replayer, sink, remaining, progress);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            out.printf("Replayed %,d record(s) of %s in %.1f s (%,.0f records/s): %s%n", result.total(), topic, seconds,
-                    result.total() / Math.max(seconds, 1e-3), sink.summary());
+            out.printf("Replayed %,d record(s) of %s in %.1f s (%,.0f records/s): %s%n", replayed, topic, seconds,
+                    replayed / Math.max(seconds, 1e-3), sink.summary());
             return 0;
+        }
+    }
+
+    /**
+     * Into PostgreSQL, the partitions are shared out between lanes (each its own consumer, all one sink), so that
+     * reading and decoding overlap with the database's work; a file or a topic takes one lane (one writer).
+     */
+    private long runLanes(Replayer first, ReplaySink sink, List<PartitionRange> remaining, Progress progress) throws Exception {
+        List<PartitionRange> todo = remaining.stream().filter(r -> r.span() > 0).toList();
+        int lanes = into == Target.postgres || into == Target.shadow ? Math.max(1, Math.min(parallelism, todo.size())) : 1;
+        if (lanes == 1) {
+            return first.run(topic, todo, progress).total();
+        }
+        Throttle throttle = new Throttle(maxRate);
+        ExecutorService executor = Executors.newFixedThreadPool(lanes);
+        List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
+        try {
+            List<Future<Replayer.Result>> results = new ArrayList<>();
+            for (int lane = 0; lane < lanes; lane++) {
+                int self = lane;
+                List<PartitionRange> share = IntStream.range(0, todo.size()).filter(i -> i % lanes == self).mapToObj(todo::get).toList();
+                KafkaConsumer<byte[], byte[]> consumer = consumer();
+                consumers.add(consumer);
+                Replayer replayer = new Replayer(consumer, sink, throttle);
+                results.add(executor.submit(() -> replayer.run(topic, share, progress)));
+            }
+            long total = 0;
+            for (Future<Replayer.Result> result : results) {
+                try {
+                    total += result.get().total();
+                } catch (ExecutionException e) {
+                    executor.shutdownNow();
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+            return total;
+        } finally {
+            executor.shutdownNow();
+            consumers.forEach(KafkaConsumer::close);
         }
     }
 
