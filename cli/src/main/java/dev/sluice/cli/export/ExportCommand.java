@@ -1,6 +1,7 @@
 package dev.sluice.cli.export;
 
 import dev.sluice.cli.support.CliEnvironment;
+import dev.sluice.cli.support.IsoTime;
 import dev.sluice.cli.support.Progress;
 import dev.sluice.core.json.Json;
 import java.io.BufferedOutputStream;
@@ -13,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,11 +37,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--site", split = ",", description = "Only these sites (hosts; repeatable or comma-separated; default: all).")
     List<String> sites = List.of();
 
-    @Option(names = "--from", description = "Fetched at or after this time (ISO-8601, like 2026-11-20T10:15Z).")
-    String from;
+    @Option(names = "--from", converter = IsoTime.class, description = "Fetched at or after this time (ISO-8601, like 2026-11-20T10:15Z).")
+    Instant from;
 
-    @Option(names = "--to", description = "Fetched before this time.")
-    String to;
+    @Option(names = "--to", converter = IsoTime.class, description = "Fetched before this time.")
+    Instant to;
 
     @Option(names = "--output", description = "The file to write (default: standard output).")
     Path output;
@@ -65,11 +65,11 @@ public final class ExportCommand implements Callable<Integer> {
         }
         if (from != null) {
             where.append(" AND fetched_at >= ?");
-            parameters.add(Timestamp.from(time(from, "--from")));
+            parameters.add(Timestamp.from(from));
         }
         if (to != null) {
             where.append(" AND fetched_at < ?");
-            parameters.add(Timestamp.from(time(to, "--to")));
+            parameters.add(Timestamp.from(to));
         }
         PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
@@ -154,14 +154,5 @@ public final class ExportCommand implements Callable<Integer> {
             }
         }
         return statement;
-    }
-
-    private Instant time(String value, String option) {
-        try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    option + " '" + value + "' is not an ISO-8601 time with a zone, like 2026-11-20T10:15Z");
-        }
     }
 }

@@ -2,13 +2,13 @@ package dev.sluice.cli.replay;
 
 import dev.sluice.cli.shadow.ShadowTable;
 import dev.sluice.cli.support.CliEnvironment;
+import dev.sluice.cli.support.IsoTime;
 import dev.sluice.cli.support.Progress;
 import dev.sluice.cli.support.Throttle;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,11 +51,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--topic", defaultValue = "pages.v1", description = "The topic to replay (default: ${DEFAULT-VALUE}; cdc.pages into topic or file).")
     String topic;
 
-    @Option(names = "--from", description = "First record time included (default: the oldest retained).")
-    String from;
+    @Option(names = "--from", converter = IsoTime.class, description = "First record time included (default: the oldest retained).")
+    Instant from;
 
-    @Option(names = "--to", description = "First record time excluded (default: the end of the topic when the replay starts).")
-    String to;
+    @Option(names = "--to", converter = IsoTime.class, description = "First record time excluded (default: the end of the topic when the replay starts).")
+    Instant to;
 
     @Option(names = "--from-offset", description = "First offset included, on every chosen partition.")
     Long fromOffset;
@@ -106,7 +106,7 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ReplaySelection selection;
         try {
-            selection = new ReplaySelection(time(from, "--from"), time(to, "--to"), fromOffset, toOffset, partitions);
+            selection = new ReplaySelection(from, to, fromOffset, toOffset, partitions);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -241,18 +241,5 @@ public final class ReplayCommand implements Callable<Integer> {
             case topic -> "topic " + targetTopic;
             case file -> "file " + file;
         };
-    }
-
-    /** ISO-8601 with an offset ({@code 2026-11-20T10:15Z}, seconds optional), or null. */
-    private Instant time(String value, String option) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    option + " '" + value + "' is not an ISO-8601 time with a zone, like 2026-11-20T10:15Z");
-        }
     }
 }

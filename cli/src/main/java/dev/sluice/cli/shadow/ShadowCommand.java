@@ -46,10 +46,10 @@ public final class ShadowCommand {
 
         abstract int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception;
 
-        static void print(PrintWriter out, ShadowTable.Diff diff, String verb) {
-            out.printf("  added      %,12d  pages in the shadow only%s%n", diff.added(), verb.isEmpty() ? "" : " (" + verb + "inserted)");
-            out.printf("  changed    %,12d  pages whose content differs%s%n", diff.changed(), verb.isEmpty() ? "" : " (" + verb + "rewritten)");
-            out.printf("  removed    %,12d  live pages not in the shadow%s%n", diff.removed(), verb.isEmpty() ? "" : " (" + verb + "tombstoned)");
+        static void print(PrintWriter out, ShadowTable.Diff diff) {
+            out.printf("  added      %,12d  pages in the shadow only%n", diff.added());
+            out.printf("  changed    %,12d  pages whose content differs%n", diff.changed());
+            out.printf("  removed    %,12d  live pages not in the shadow%n", diff.removed());
             out.printf("  kept       %,12d  live pages newer than the replay (left as they are)%n", diff.keptNewerInLive());
             out.printf("  unchanged  %,12d%n", diff.unchanged());
         }
@@ -65,7 +65,7 @@ public final class ShadowCommand {
         @Override
         int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
             out.println("Shadow " + shadow.name() + " against pages:");
-            print(out, shadow.diff(db), "");
+            print(out, shadow.diff(db));
             return 0;
         }
     }
@@ -86,12 +86,12 @@ public final class ShadowCommand {
         int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
             if (!yes) {
                 out.println("Would swap shadow " + shadow.name() + " into pages (add --yes to do it):");
-                print(out, shadow.diff(db), "");
+                print(out, shadow.diff(db));
                 return 0;
             }
             ShadowTable.Diff swapped = shadow.swap(db);
             out.println("Swapped shadow " + shadow.name() + " into pages, in one transaction:");
-            print(out, swapped, "");
+            print(out, swapped);
             return 0;
         }
     }
