@@ -30,8 +30,10 @@ public final class SchemaMigrator {
     private final Flyway flyway;
     /** For migrating at start: waits for a database that is still starting (retries with backoff, ~2 minutes). */
     private final Flyway patientFlyway;
+    private final DataSource dataSource;
 
     public SchemaMigrator(DataSource dataSource) {
+        this.dataSource = dataSource;
         this.flyway = configure(dataSource).load();
         this.patientFlyway = configure(dataSource).connectRetries(8).load();
     }
@@ -51,6 +53,11 @@ public final class SchemaMigrator {
                 result.targetSchemaVersion != null ? result.targetSchemaVersion : currentVersion(),
                 result.migrationsExecuted);
         return result.migrationsExecuted;
+    }
+
+    /** Brings the schema to {@code version} exactly (a restore loads rows into the schema they were taken from). */
+    public int migrateTo(String version) {
+        return configure(dataSource).target(version).load().migrate().migrationsExecuted;
     }
 
     /** The applied version, or null on an empty database. */

@@ -1,0 +1,186 @@
+package dev.sluice.backup.command;
+
+import dev.sluice.backup.restore.BackupVerifier;
+import dev.sluice.backup.restore.Restorer;
+import dev.sluice.backup.snapshot.SnapshotWriter;
+import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.Manifest;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice backup}: take, list, verify and restore snapshots from the command line (the worker takes them
+ * on its schedule). Connections from {@code SLUICE_PG_URL}, {@code SLUICE_PG_USER}, {@code SLUICE_PG_PASSWORD};
+ * the directory from {@code --directory} or {@code SLUICE_BACKUP_DIRECTORY}.
+ */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = "Consistent snapshots of the pipeline's tables: take one, list, verify checksums, restore into a new database.",
+        subcommands = {BackupCommand.Take.class, BackupCommand.ListBackups.class, BackupCommand.Verify.class, BackupCommand.Restore.class})
+public final class BackupCommand {
+
+    private final Map<String, String> environment;
+
+    BackupCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(System.getenv()).execute(args));
+    }
+
+    public static CommandLine commandLine(Map<String, String> environment) {
+        CommandLine commandLine = new CommandLine(new BackupCommand(environment), new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                var constructor = type.getDeclaredConstructor(Map.class);
+                constructor.setAccessible(true);
+                return constructor.newInstance(environment);
+            }
+        });
+        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
+            failed.getErr().println("sluice backup " + failed.getCommandName() + ": " + exception.getMessage());
+            return 1;
+        });
+        return commandLine;
+    }
+
+    abstract static class StoreCommand implements Callable<Integer> {
+
+        @Option(names = "--directory", description = "Where backups are (default: SLUICE_BACKUP_DIRECTORY, else ./backups).")
+        Path directory;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        final Map<String, String> environment;
+
+        StoreCommand(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        BackupStore store() {
+            return new BackupStore(directory != null ? directory : Path.of(environment.getOrDefault("SLUICE_BACKUP_DIRECTORY", "backups")));
+        }
+
+        PGSimpleDataSource dataSource(String database) {
+            String url = environment.getOrDefault("SLUICE_PG_URL", "postgresql://localhost:5432/sluice");
+            if (database != null) {
+                URI uri = URI.create(url);
+                url = "postgresql://" + uri.getRawAuthority() + "/" + database + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            }
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setUrl("jdbc:" + url);
+            dataSource.setUser(environment.getOrDefault("SLUICE_PG_USER", "sluice"));
+            dataSource.setPassword(environment.getOrDefault("SLUICE_PG_PASSWORD", ""));
+            return dataSource;
+        }
+
+        Manifest backup(String id) throws Exception {
+            BackupStore store = store();
+            return (id == null ? store.latest() : store.find(id)).orElseThrow(() ->
+                    new IllegalArgumentException(id == null ? "no complete backup in " + store.root() : "no complete backup " + id + " in " + store.root()));
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+    }
+
+    @Command(name = "take", mixinStandardHelpOptions = true, description = "Take a consistent snapshot now.")
+    static final class Take extends StoreCommand {
+
+        @Option(names = "--zstd-level", defaultValue = "3", description = "zstd level, 1 (fast) to 19 (small) (default: ${DEFAULT-VALUE}).")
+        int level;
+
+        Take(Map<String, String> environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            long started = System.nanoTime();
+            Manifest manifest = new SnapshotWriter(dataSource(null), store(), Clock.systemUTC(), level).snapshot();
+            out().printf("Backup %s: %d tables, %,d rows, %,.1f MB (%,.1f MB before compression, %.1fx) in %.1f s, as of %s (LSN %s)%n",
+                    manifest.id(), manifest.tables().size(), manifest.tables().stream().mapToLong(Manifest.TableFile::rows).sum(),
+                    manifest.storedBytes() / 1e6, manifest.rawBytes() / 1e6, manifest.rawBytes() / (double) Math.max(1, manifest.storedBytes()),
+                    (System.nanoTime() - started) / 1e9, manifest.snapshotAt(), manifest.lsn());
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List complete backups, oldest first.")
+    static final class ListBackups extends StoreCommand {
+
+        ListBackups(Map<String, String> environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            List<Manifest> backups = store().list();
+            out().printf("%-18s %-27s %-14s %14s %12s%n", "id", "as of", "LSN", "rows", "MB");
+            for (Manifest backup : backups) {
+                out().printf("%-18s %-27s %-14s %,14d %,12.1f%n", backup.id(), backup.snapshotAt(), backup.lsn(),
+                        backup.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), backup.storedBytes() / 1e6);
+            }
+            out().printf("%d backup(s) in %s%n", backups.size(), store().root());
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Check every file of a backup against its checksum (exit 1 if any differs).")
+    static final class Verify extends StoreCommand {
+
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "The backup (default: the latest).")
+        String id;
+
+        Verify(Map<String, String> environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Manifest backup = backup(id);
+            List<String> problems = new BackupVerifier(store()).verify(backup);
+            problems.forEach(problem -> out().println("  damaged: " + problem));
+            out().printf("Backup %s: %d file(s), %s%n", backup.id(), backup.tables().size(), problems.isEmpty() ? "all checksums match" : problems.size() + " damaged");
+            return problems.isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Restore a backup into a new database of the same server (refused if any checksum differs).")
+    static final class Restore extends StoreCommand {
+
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "The backup (default: the latest).")
+        String id;
+
+        @Option(names = "--to-database", required = true, description = "The new database to create and fill.")
+        String target;
+
+        Restore(Map<String, String> environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Manifest backup = backup(id);
+            long started = System.nanoTime();
+            List<Long> rows = new Restorer(store(), dataSource(null), this::dataSource).restore(backup, target);
+            out().printf("Restored backup %s (as of %s) into database %s: %,d rows in %.1f s%n", backup.id(), backup.snapshotAt(), target,
+                    rows.stream().mapToLong(Long::longValue).sum(), (System.nanoTime() - started) / 1e9);
+            return 0;
+        }
+    }
+}
