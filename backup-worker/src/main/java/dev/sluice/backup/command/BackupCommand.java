@@ -12,7 +12,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import ch.qos.logback.classic.Level;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Spec;
  * on its schedule). Connections from {@code SLUICE_PG_URL}, {@code SLUICE_PG_USER}, {@code SLUICE_PG_PASSWORD};
  * the directory from {@code --directory} or {@code SLUICE_BACKUP_DIRECTORY}.
  */
-@Command(name = "backup", mixinStandardHelpOptions = true,
+@Command(name = "sluice backup", mixinStandardHelpOptions = true,
         description = "Consistent snapshots of the pipeline's tables: take one, list, verify checksums, restore into a new database.",
         subcommands = {BackupCommand.Take.class, BackupCommand.ListBackups.class, BackupCommand.Verify.class, BackupCommand.Restore.class})
 public final class BackupCommand {
@@ -36,6 +39,9 @@ public final class BackupCommand {
     }
 
     public static void main(String[] args) {
+        // a command, not the service: the progress of snapshots and restores, and warnings; not every library's chatter
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.sluice.backup")).setLevel(Level.INFO);
         System.exit(commandLine(System.getenv()).execute(args));
     }
 
@@ -129,9 +135,9 @@ public final class BackupCommand {
         @Override
         public Integer call() throws Exception {
             List<Manifest> backups = store().list();
-            out().printf("%-18s %-27s %-14s %14s %12s%n", "id", "as of", "LSN", "rows", "MB");
+            out().printf("%-21s %-28s %-14s %14s %12s%n", "id", "as of", "LSN", "rows", "MB");
             for (Manifest backup : backups) {
-                out().printf("%-18s %-27s %-14s %,14d %,12.1f%n", backup.id(), backup.snapshotAt(), backup.lsn(),
+                out().printf("%-21s %-28s %-14s %,14d %,12.1f%n", backup.id(), backup.snapshotAt(), backup.lsn(),
                         backup.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), backup.storedBytes() / 1e6);
             }
             out().printf("%d backup(s) in %s%n", backups.size(), store().root());

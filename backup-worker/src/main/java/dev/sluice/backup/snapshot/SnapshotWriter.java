@@ -38,7 +38,7 @@ public final class SnapshotWriter {
     public static final List<String> TABLES = List.of("pages", "page_search", "consumer_positions", "api_keys");
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotWriter.class);
-    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final long PROGRESS_EVERY_BYTES = 256L << 20;
 
     private final DataSource dataSource;

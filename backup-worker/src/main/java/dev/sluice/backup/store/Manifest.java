@@ -12,7 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
  * What a snapshot holds, written last (its presence is what makes a backup complete): the schema version, the
  * snapshot's LSN and time, and per table its file, row count, sizes and SHA-256.
  *
- * @param id the backup's name, sortable by time ({@code 20261120T101530Z})
+ * @param id the backup's name, sortable by time ({@code 20261120T101530.250Z})
  * @param schemaVersion the schema the rows belong to
  * @param lsn PostgreSQL's WAL position of the snapshot
  * @param snapshotAt when the snapshot's transaction started (the moment the rows are as of)

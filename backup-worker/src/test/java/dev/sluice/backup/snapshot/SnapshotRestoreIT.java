@@ -129,7 +129,7 @@ class SnapshotRestoreIT {
         }
 
         // a writer killed before it completes leaves a hidden partial folder: never listed, cleared by the next backup
-        BackupStore.Pending crashed = store.begin("20261120T000000Z");
+        BackupStore.Pending crashed = store.begin("20261120T000000.000Z");
         try (var out = crashed.create("pages.copy.zst")) {
             out.write(new byte[] {1, 2, 3});
         }

@@ -81,6 +81,7 @@ public final class LocalRun implements Callable<Integer> {
         environment.put(LocalSecrets.TOKEN_SECRET, secrets.tokenSecret());
         Map<String, String> forCommands = new LinkedHashMap<>(environment); // ./sluice import etc. also need the API
         forCommands.put("SLUICE_API_URL", "http://localhost:" + apiPort);
+        forCommands.put("SLUICE_BACKUP_DIRECTORY", data.resolve("backups").toString());
         writeEnvironmentFile(data, forCommands);
         Files.writeString(data.resolve("dev-api-key"), secrets.devKey() + "\n");
 
@@ -131,7 +132,10 @@ public final class LocalRun implements Callable<Integer> {
         invalidatorEnvironment.put("SLUICE_INVALIDATOR_STATEDIR", dataDirectory.toAbsolutePath().normalize().resolve("streams").toString()); // kept with the rest of the data
         services.add(new ServiceProcess("invalidator", jars.get("cache-invalidator"), apiPort + 2, invalidatorEnvironment,
                 ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[35m" : null));
-        services.add(new ServiceProcess("backup", jars.get("backup-worker"), apiPort + 3, environment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[33m" : null));
+        Map<String, String> backupEnvironment = new java.util.HashMap<>(environment);
+        backupEnvironment.put("SLUICE_BACKUP_DIRECTORY", dataDirectory.toAbsolutePath().normalize().resolve("backups").toString());
+        services.add(new ServiceProcess("backup", jars.get("backup-worker"), apiPort + 3, backupEnvironment, ServiceProcess.QUICK_START_JVM, out,
+                color ? "\u001B[33m" : null));
         services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, apiEnvironment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[32m" : null));
         return services;
     }

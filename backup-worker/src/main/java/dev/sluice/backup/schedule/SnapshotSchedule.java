@@ -1,0 +1,132 @@
+package dev.sluice.backup.schedule;
+
+import dev.sluice.backup.snapshot.SnapshotWriter;
+import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.Manifest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.scheduling.support.CronTrigger;
+import org.springframework.stereotype.Component;
+
+/**
+ * Takes a snapshot on the configured cron schedule, one at a time, and reports on the last one: metrics (age,
+ * duration, size, compression ratio, failures) and the {@code backups} health component, DOWN once the last
+ * success is older than {@code sluice.backup.max-age}. After a restart, the last success is read from the store.
+ */
+@Component("backups")
+class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotSchedule.class);
+
+    /** The last successful snapshot and how long it took. */
+    private record Success(Manifest manifest, Duration took) {}
+
+    private final BackupProperties properties;
+    private final SnapshotWriter writer;
+    private final BackupStore store;
+    private final Clock clock;
+    private final Instant started;
+    private final AtomicReference<Success> last = new AtomicReference<>();
+    private final Counter failures;
+    private ThreadPoolTaskScheduler scheduler;
+
+    SnapshotSchedule(BackupProperties properties, DataSource dataSource, MeterRegistry meters) {
+        super("Backup check failed");
+        this.properties = properties;
+        this.clock = Clock.systemUTC();
+        this.store = new BackupStore(properties.directory());
+        this.writer = new SnapshotWriter(dataSource, store, clock, properties.zstdLevel());
+        this.started = clock.instant();
+        this.failures = Counter.builder("sluice.backup.snapshot.failures").description("Snapshots that failed").register(meters);
+        Gauge.builder("sluice.backup.snapshot.last.success.age", this, s -> s.age().toMillis() / 1000.0).baseUnit("seconds")
+                .description("Time since the last successful snapshot (since start when none)").register(meters);
+        Gauge.builder("sluice.backup.snapshot.last.duration", last, l -> l.get() == null ? Double.NaN : l.get().took().toMillis() / 1000.0)
+                .baseUnit("seconds").description("How long the last successful snapshot took").register(meters);
+        Gauge.builder("sluice.backup.snapshot.last.size", last, l -> l.get() == null ? Double.NaN : l.get().manifest().storedBytes())
+                .baseUnit("bytes").description("Stored size of the last successful snapshot").register(meters);
+        Gauge.builder("sluice.backup.snapshot.last.compression.ratio", last,
+                        l -> l.get() == null || l.get().manifest().rawBytes() == 0 ? Double.NaN
+                                : l.get().manifest().rawBytes() / (double) l.get().manifest().storedBytes())
+                .description("Size before compression over size stored, last successful snapshot").register(meters);
+    }
+
+    /** Takes a snapshot now (the schedule calls it; so can a test). */
+    Manifest snapshotNow() throws Exception {
+        long begun = System.nanoTime();
+        try {
+            Manifest manifest = writer.snapshot();
+            Duration took = Duration.ofNanos(System.nanoTime() - begun);
+            last.set(new Success(manifest, took));
+            log.info("Snapshot {} taken in {} ms: {} bytes stored ({} before compression), as of {}", manifest.id(), took.toMillis(),
+                    manifest.storedBytes(), manifest.rawBytes(), manifest.snapshotAt());
+            return manifest;
+        } catch (Exception e) {
+            failures.increment();
+            throw e;
+        }
+    }
+
+    private Duration age() {
+        Success success = last.get();
+        return Duration.between(success == null ? started : success.manifest().finishedAt(), clock.instant());
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        Success success = last.get();
+        Duration age = age();
+        builder.status(age.compareTo(properties.maxAge()) <= 0 ? "UP" : "DOWN")
+                .withDetail("lastSnapshot", success == null ? "none yet" : success.manifest().id())
+                .withDetail("age", age.toString())
+                .withDetail("maxAge", properties.maxAge().toString())
+                .withDetail("schedule", properties.schedule());
+    }
+
+    @Override
+    public void start() {
+        try {
+            store.latest().ifPresent(manifest -> last.set(new Success(manifest,
+                    Duration.between(manifest.snapshotAt(), manifest.finishedAt()))));
+        } catch (IOException e) {
+            log.warn("Cannot read the backups in {}: {}", store.root(), e.toString());
+        }
+        scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setThreadNamePrefix("snapshot-");
+        scheduler.initialize();
+        if (!"-".equals(properties.schedule())) {
+            scheduler.schedule(() -> {
+                try {
+                    snapshotNow();
+                } catch (Exception e) {
+                    log.error("Scheduled snapshot failed (the next one runs on schedule)", e);
+                }
+            }, new CronTrigger(properties.schedule()));
+            log.info("Snapshots on schedule '{}' into {}", properties.schedule(), store.root());
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (scheduler != null) {
+            scheduler.shutdown();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return scheduler != null && scheduler.isRunning();
+    }
+}
