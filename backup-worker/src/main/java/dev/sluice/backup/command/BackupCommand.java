@@ -1,7 +1,9 @@
 package dev.sluice.backup.command;
 
 import dev.sluice.backup.restore.BackupVerifier;
+import dev.sluice.backup.restore.Drill;
 import dev.sluice.backup.restore.Restorer;
+import dev.sluice.backup.retention.Retention;
 import dev.sluice.backup.snapshot.SnapshotWriter;
 import dev.sluice.backup.store.BackupStore;
 import dev.sluice.backup.store.Manifest;
@@ -29,7 +31,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sluice backup", mixinStandardHelpOptions = true,
         description = "Consistent snapshots of the pipeline's tables: take one, list, verify checksums, restore into a new database.",
-        subcommands = {BackupCommand.Take.class, BackupCommand.ListBackups.class, BackupCommand.Verify.class, BackupCommand.Restore.class})
+        subcommands = {BackupCommand.Take.class, BackupCommand.ListBackups.class, BackupCommand.Verify.class, BackupCommand.Restore.class,
+                BackupCommand.DrillCommand.class, BackupCommand.Prune.class})
 public final class BackupCommand {
 
     private final Map<String, String> environment;
@@ -187,6 +190,74 @@ public final class BackupCommand {
             out().printf("Restored backup %s (as of %s) into database %s: %,d rows in %.1f s%n", backup.id(), backup.snapshotAt(), target,
                     rows.stream().mapToLong(Long::longValue).sum(), (System.nanoTime() - started) / 1e9);
             return 0;
+        }
+    }
+
+    @Command(name = "drill", mixinStandardHelpOptions = true,
+            description = "Rehearse a restore: restore into a scratch database, compare every table row by row with the snapshot, drop it (exit 1 on a difference).")
+    static final class DrillCommand extends StoreCommand {
+
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "The backup (default: the latest).")
+        String id;
+
+        DrillCommand(Map<String, String> environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Drill.Result result = new Drill(store(), dataSource(null), this::dataSource).run(backup(id));
+            for (Drill.TableResult table : result.tables()) {
+                out().printf("  %-20s %,12d rows  %s%n", table.table(), table.rows(), table.detail());
+            }
+            out().printf("Drill of backup %s %s in %.1f s (scratch database %s, dropped)%n", result.backup(),
+                    result.passed() ? "passed: every table restored exactly" : "FAILED", result.took().toMillis() / 1000.0, result.scratchDatabase());
+            return result.passed() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Delete the backups the retention policy does not keep (with --dry-run: print what it would delete, and why the rest stay).")
+    static final class Prune extends StoreCommand {
+
+        @Option(names = "--keep-last", defaultValue = "7", description = "The newest N (at least 1; default: ${DEFAULT-VALUE}).")
+        int keepLast;
+
+        @Option(names = "--keep-daily", defaultValue = "7", description = "The newest of each of the last N days (default: ${DEFAULT-VALUE}).")
+        int keepDaily;
+
+        @Option(names = "--keep-weekly", defaultValue = "4", description = "The newest of each of the last N weeks (default: ${DEFAULT-VALUE}).")
+        int keepWeekly;
+
+        @Option(names = "--keep-monthly", defaultValue = "6", description = "The newest of each of the last N months (default: ${DEFAULT-VALUE}).")
+        int keepMonthly;
+
+        @Option(names = "--dry-run", description = "Print what would be deleted; delete nothing.")
+        boolean dryRun;
+
+        Prune(Map<String, String> environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            BackupStore store = store();
+            Retention.Plan plan = new Retention(keepLast, keepDaily, keepWeekly, keepMonthly).plan(store.list(), clock());
+            plan.kept().forEach((backup, why) -> out().printf("  keep    %s  (%s)%n", backup.id(), String.join(", ", why)));
+            for (Manifest backup : plan.deleted()) {
+                out().printf("  %s  %s%n", dryRun ? "would delete" : "delete ", backup.id());
+                if (!dryRun) {
+                    store.delete(backup);
+                }
+            }
+            out().printf("%d kept, %d %s%n", plan.kept().size(), plan.deleted().size(), dryRun ? "would be deleted (dry run)" : "deleted");
+            return 0;
+        }
+
+        /** Now, or {@code SLUICE_BACKUP_NOW} (ISO-8601) to see what a prune would do on another day. */
+        private Clock clock() {
+            String now = environment.get("SLUICE_BACKUP_NOW");
+            return now == null ? Clock.systemUTC() : Clock.fixed(java.time.Instant.parse(now), java.time.ZoneOffset.UTC);
         }
     }
 }

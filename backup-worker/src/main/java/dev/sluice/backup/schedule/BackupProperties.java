@@ -13,10 +13,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     (default {@code 0 0 * * * *}, hourly)
  * @param zstdLevel compression level, 1 (fast) to 19 (small) (default 3)
  * @param maxAge the health check turns DOWN when the last successful snapshot is older than this (default 26h)
+ * @param drillSchedule when to rehearse a restore of the latest backup (cron; default {@code -}, never)
+ * @param retention what to keep after each scheduled snapshot
  */
 @ConfigurationProperties("sluice.backup")
 public record BackupProperties(
         @DefaultValue("backups") Path directory,
         @DefaultValue("0 0 * * * *") String schedule,
         @DefaultValue("3") int zstdLevel,
-        @DefaultValue("26h") Duration maxAge) {}
+        @DefaultValue("26h") Duration maxAge,
+        @DefaultValue("-") String drillSchedule,
+        @DefaultValue Retention retention) {
+
+    /**
+     * @param keepLast the newest N (default 7)
+     * @param keepDaily the newest of each of the last N days (default 7)
+     * @param keepWeekly the newest of each of the last N weeks (default 4)
+     * @param keepMonthly the newest of each of the last N months (default 6)
+     */
+    public record Retention(@DefaultValue("7") int keepLast, @DefaultValue("7") int keepDaily, @DefaultValue("4") int keepWeekly,
+            @DefaultValue("6") int keepMonthly) {}
+}

@@ -1,8 +1,11 @@
 package dev.sluice.backup.schedule;
 
+import dev.sluice.backup.restore.Drill;
+import dev.sluice.backup.retention.Retention;
 import dev.sluice.backup.snapshot.SnapshotWriter;
 import dev.sluice.backup.store.BackupStore;
 import dev.sluice.backup.store.Manifest;
+import dev.sluice.platform.connection.ConnectionProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,7 +27,9 @@ import org.springframework.stereotype.Component;
 /**
  * Takes a snapshot on the configured cron schedule, one at a time, and reports on the last one: metrics (age,
  * duration, size, compression ratio, failures) and the {@code backups} health component, DOWN once the last
- * success is older than {@code sluice.backup.max-age}. After a restart, the last success is read from the store.
+ * success is older than {@code sluice.backup.max-age} or the last drill failed. After each snapshot, the retention
+ * policy deletes what it does not keep. Optionally, restore drills on their own schedule. After a restart, the last
+ * success is read from the store.
  */
 @Component("backups")
 class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle {
@@ -41,9 +46,12 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
     private final Instant started;
     private final AtomicReference<Success> last = new AtomicReference<>();
     private final Counter failures;
+    private final Drill drill;
+    private final AtomicReference<Drill.Result> lastDrill = new AtomicReference<>();
+    private final AtomicReference<Instant> lastDrillAt = new AtomicReference<>();
     private ThreadPoolTaskScheduler scheduler;
 
-    SnapshotSchedule(BackupProperties properties, DataSource dataSource, MeterRegistry meters) {
+    SnapshotSchedule(BackupProperties properties, DataSource dataSource, ConnectionProperties connections, MeterRegistry meters) {
         super("Backup check failed");
         this.properties = properties;
         this.clock = Clock.systemUTC();
@@ -51,6 +59,12 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
         this.writer = new SnapshotWriter(dataSource, store, clock, properties.zstdLevel());
         this.started = clock.instant();
         this.failures = Counter.builder("sluice.backup.snapshot.failures").description("Snapshots that failed").register(meters);
+        this.drill = new Drill(store, dataSource, database -> otherDatabase(connections, database));
+        Gauge.builder("sluice.backup.drill.last.age", lastDrillAt, at -> at.get() == null ? Double.NaN
+                        : Duration.between(at.get(), clock.instant()).toMillis() / 1000.0)
+                .baseUnit("seconds").description("Time since the last restore drill").register(meters);
+        Gauge.builder("sluice.backup.drill.last.passed", lastDrill, d -> d.get() == null ? Double.NaN : d.get().passed() ? 1 : 0)
+                .description("Whether the last restore drill restored every table exactly (1) or not (0)").register(meters);
         Gauge.builder("sluice.backup.snapshot.last.success.age", this, s -> s.age().toMillis() / 1000.0).baseUnit("seconds")
                 .description("Time since the last successful snapshot (since start when none)").register(meters);
         Gauge.builder("sluice.backup.snapshot.last.duration", last, l -> l.get() == null ? Double.NaN : l.get().took().toMillis() / 1000.0)
@@ -63,20 +77,52 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
                 .description("Size before compression over size stored, last successful snapshot").register(meters);
     }
 
-    /** Takes a snapshot now (the schedule calls it; so can a test). */
+    /** Takes a snapshot now, then applies the retention policy (the schedule calls it; so can a test). */
     Manifest snapshotNow() throws Exception {
         long begun = System.nanoTime();
+        Manifest manifest;
         try {
-            Manifest manifest = writer.snapshot();
-            Duration took = Duration.ofNanos(System.nanoTime() - begun);
-            last.set(new Success(manifest, took));
-            log.info("Snapshot {} taken in {} ms: {} bytes stored ({} before compression), as of {}", manifest.id(), took.toMillis(),
-                    manifest.storedBytes(), manifest.rawBytes(), manifest.snapshotAt());
-            return manifest;
+            manifest = writer.snapshot();
         } catch (Exception e) {
             failures.increment();
             throw e;
         }
+        Duration took = Duration.ofNanos(System.nanoTime() - begun);
+        last.set(new Success(manifest, took));
+        log.info("Snapshot {} taken in {} ms: {} bytes stored ({} before compression), as of {}", manifest.id(), took.toMillis(),
+                manifest.storedBytes(), manifest.rawBytes(), manifest.snapshotAt());
+        BackupProperties.Retention keep = properties.retention();
+        Retention.Plan plan = new Retention(keep.keepLast(), keep.keepDaily(), keep.keepWeekly(), keep.keepMonthly()).plan(store.list(), clock);
+        for (Manifest old : plan.deleted()) {
+            store.delete(old);
+            log.info("Retention: deleted backup {} (as of {})", old.id(), old.snapshotAt());
+        }
+        return manifest;
+    }
+
+    /** Restores the latest backup into a scratch database and compares it row by row (the drill schedule calls it). */
+    void drillNow() throws Exception {
+        Manifest latest = store.latest().orElseThrow(() -> new IllegalStateException("no backup to drill yet"));
+        Drill.Result result = drill.run(latest);
+        lastDrill.set(result);
+        lastDrillAt.set(clock.instant());
+        if (result.passed()) {
+            log.info("Drill of backup {} passed in {} ms: every table restored exactly", latest.id(), result.took().toMillis());
+        } else {
+            log.error("Drill of backup {} FAILED: {}", latest.id(), result.tables());
+        }
+    }
+
+    /** The same server, another database (the drill's scratch database). */
+    private static DataSource otherDatabase(ConnectionProperties connections, String database) {
+        ConnectionProperties.Postgres pg = connections.pg();
+        org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+        dataSource.setServerNames(new String[] {pg.host()});
+        dataSource.setPortNumbers(new int[] {pg.port()});
+        dataSource.setDatabaseName(database);
+        dataSource.setUser(pg.user());
+        dataSource.setPassword(pg.password());
+        return dataSource;
     }
 
     private Duration age() {
@@ -88,7 +134,10 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
     protected void doHealthCheck(Health.Builder builder) {
         Success success = last.get();
         Duration age = age();
-        builder.status(age.compareTo(properties.maxAge()) <= 0 ? "UP" : "DOWN")
+        Drill.Result drilled = lastDrill.get();
+        boolean drillFailed = drilled != null && !drilled.passed();
+        builder.status(age.compareTo(properties.maxAge()) <= 0 && !drillFailed ? "UP" : "DOWN")
+                .withDetail("lastDrill", drilled == null ? "none yet" : drilled.backup() + (drilled.passed() ? " passed" : " FAILED"))
                 .withDetail("lastSnapshot", success == null ? "none yet" : success.manifest().id())
                 .withDetail("age", age.toString())
                 .withDetail("maxAge", properties.maxAge().toString())
@@ -106,6 +155,15 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
         scheduler = new ThreadPoolTaskScheduler();
         scheduler.setThreadNamePrefix("snapshot-");
         scheduler.initialize();
+        if (!"-".equals(properties.drillSchedule())) {
+            scheduler.schedule(() -> {
+                try {
+                    drillNow();
+                } catch (Exception e) {
+                    log.error("Scheduled drill failed to run", e);
+                }
+            }, new CronTrigger(properties.drillSchedule()));
+        }
         if (!"-".equals(properties.schedule())) {
             scheduler.schedule(() -> {
                 try {

@@ -82,19 +82,33 @@ public final class SnapshotWriter {
         String file = table + ".copy.zst";
         long started = System.nanoTime();
         MessageDigest sha256 = sha256();
+        MessageDigest rawSha256 = sha256();
         long rows;
         Counting stored;
         Counting raw;
         try (OutputStream out = pending.create(file)) {
             stored = new Counting(out, null);
             ZstdOutputStream zstd = new ZstdOutputStream(new DigestOutputStream(stored, sha256), zstdLevel);
-            raw = new Counting(zstd, table);
-            rows = db.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + table + " (" + columns + ") TO STDOUT", raw);
+            raw = new Counting(new DigestOutputStream(zstd, rawSha256), table);
+            rows = copyOut(db, table, columns, raw);
             raw.close(); // finishes the zstd frame
         }
         log.info("Snapshot {}: {} rows of {} ({} MB raw, {} MB stored) in {} ms", pending.id(), rows, table, raw.count >> 20,
                 stored.count >> 20, (System.nanoTime() - started) / 1_000_000);
-        return new Manifest.TableFile(table, file, columns, rows, raw.count, stored.count, HexFormat.of().formatHex(sha256.digest()));
+        return new Manifest.TableFile(table, file, columns, rows, raw.count, HexFormat.of().formatHex(rawSha256.digest()), stored.count,
+                HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /**
+     * The table as COPY text, in a session whose settings fix the text of every value (time zone, date and
+     * interval styles, float digits, bytea format): a drill's COPY of the restored table must read the same.
+     */
+    public static long copyOut(Connection db, String table, String columns, OutputStream out) throws SQLException, IOException {
+        try (Statement statement = db.createStatement()) {
+            statement.execute("SET LOCAL TIME ZONE 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'iso_8601';"
+                    + " SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'");
+        }
+        return db.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + table + " (" + columns + ") TO STDOUT", out);
     }
 
     /** The table's columns in order: a restore names them, so a column added later cannot shift the data. */

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 public final class BackupStore {
 
     private static final String PARTIAL = ".partial-";
+    private static final String DELETING = ".deleting-";
 
     private final Path root;
 
@@ -125,6 +126,13 @@ public final class BackupStore {
 
     public Path path(Manifest backup, String file) {
         return root.resolve(backup.id()).resolve(file);
+    }
+
+    /** Deletes a backup: first renamed out of the listing in one atomic step, then removed. */
+    public void delete(Manifest backup) throws IOException {
+        Path doomed = root.resolve(DELETING + backup.id());
+        Files.move(root.resolve(backup.id()), doomed, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(doomed);
     }
 
     private static void sync(Path path) throws IOException {

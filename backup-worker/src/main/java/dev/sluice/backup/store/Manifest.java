@@ -26,10 +26,12 @@ public record Manifest(int format, String id, String schemaVersion, String lsn, 
 
     /**
      * @param rawBytes the COPY text before compression
+     * @param rawSha256 of the COPY text, hex: a drill compares a restored table's own COPY text with it, row by row
      * @param storedBytes the file's size
      * @param sha256 of the file as stored, hex
      */
-    public record TableFile(String table, String file, String columns, long rows, long rawBytes, long storedBytes, String sha256) {}
+    public record TableFile(String table, String file, String columns, long rows, long rawBytes, String rawSha256, long storedBytes,
+            String sha256) {}
 
     public Manifest {
         tables = List.copyOf(tables);
@@ -50,7 +52,8 @@ public record Manifest(int format, String id, String schemaVersion, String lsn, 
         ArrayNode files = json.putArray("tables");
         for (TableFile table : tables) {
             files.addObject().put("table", table.table()).put("file", table.file()).put("columns", table.columns())
-                    .put("rows", table.rows()).put("raw_bytes", table.rawBytes()).put("stored_bytes", table.storedBytes())
+                    .put("rows", table.rows()).put("raw_bytes", table.rawBytes()).put("raw_sha256", table.rawSha256())
+                    .put("stored_bytes", table.storedBytes())
                     .put("sha256", table.sha256());
         }
         return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
@@ -65,7 +68,8 @@ public record Manifest(int format, String id, String schemaVersion, String lsn, 
         List<TableFile> tables = new ArrayList<>();
         for (JsonNode table : json.path("tables")) {
             tables.add(new TableFile(table.path("table").asString(), table.path("file").asString(), table.path("columns").asString(),
-                    table.path("rows").asLong(), table.path("raw_bytes").asLong(), table.path("stored_bytes").asLong(),
+                    table.path("rows").asLong(), table.path("raw_bytes").asLong(), table.path("raw_sha256").asString(),
+                    table.path("stored_bytes").asLong(),
                     table.path("sha256").asString()));
         }
         return new Manifest(format, json.path("id").asString(), json.path("schema_version").asString(), json.path("lsn").asString(),

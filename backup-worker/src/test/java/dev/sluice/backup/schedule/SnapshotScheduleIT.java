@@ -21,9 +21,14 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** The worker takes snapshots on its schedule and says how the last one went, in its metrics and its health. */
+/**
+ * The worker takes snapshots on its schedule, keeps what its retention says, rehearses restores on the drill
+ * schedule, and says how the last ones went, in its metrics and its health.
+ */
 @SharedStackTest
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sluice.backup.schedule=*/2 * * * * *")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "sluice.backup.schedule=*/2 * * * * *", "sluice.backup.drill-schedule=*/3 * * * * *", "sluice.backup.retention.keep-last=3",
+        "sluice.backup.retention.keep-daily=0", "sluice.backup.retention.keep-weekly=0", "sluice.backup.retention.keep-monthly=0"})
 @AutoConfigureWebTestClient
 class SnapshotScheduleIT {
 
@@ -54,6 +59,9 @@ class SnapshotScheduleIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> store.list().stream().anyMatch(backup -> backup.tables().get(0).rows() == 200)
                 && store.list().size() >= 2);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> http.get().uri("/actuator/prometheus").exchange()
+                .expectBody(String.class).value(body -> assertThat(body).containsPattern("sluice_backup_drill_last_passed\\{[^}]*\\} 1\\.0")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.list().size() == 3); // retention: the newest 3 only
 
         try (var files = Files.list(store.root())) {
             assertThat(files.filter(p -> p.getFileName().toString().startsWith(".")).toList()).as("no partial folder left behind").isEmpty();

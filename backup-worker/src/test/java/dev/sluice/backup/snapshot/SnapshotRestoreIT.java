@@ -140,6 +140,61 @@ class SnapshotRestoreIT {
         }
     }
 
+    @Test
+    void aDrillRestoresIntoAScratchDatabaseAndComparesEveryRowWithTheSnapshot() throws Exception {
+        assertThat(backup("take").exitCode).isZero();
+        db.update("UPDATE pages SET title = 'changed after the snapshot' WHERE id = md5('1')"); // the drill compares with the snapshot, not now
+
+        Result drill = backup("drill");
+
+        assertThat(drill.exitCode).as(drill.toString()).isZero();
+        assertThat(drill.out).contains("passed: every table restored exactly").containsPattern("pages\\s+3,000 rows  identical");
+        assertThat(db.queryForObject("SELECT count(*) FROM pg_database WHERE datname LIKE 'sluice_drill_%'", Long.class))
+                .as("the scratch database is dropped").isZero();
+
+        // a manifest whose row checksum disagrees with what its (intact) file restores: the drill says so
+        Manifest backup = new BackupStore(directory).latest().orElseThrow();
+        Path manifest = directory.resolve(backup.id()).resolve(Manifest.FILE_NAME);
+        Files.writeString(manifest, Files.readString(manifest).replace(backup.tables().get(0).rawSha256(), "0".repeat(64)));
+        Result failed = backup("drill");
+        assertThat(failed.exitCode).isEqualTo(1);
+        assertThat(failed.out).contains("FAILED").contains("rows differ");
+    }
+
+    @Test
+    void pruneDeletesExactlyWhatTheDryRunListed() throws Exception {
+        BackupStore store = new BackupStore(directory);
+        java.time.Instant now = java.time.Instant.parse("2026-11-22T09:30:00Z");
+        for (int day = 0; day < 20; day++) {
+            java.time.Instant at = now.minus(java.time.Duration.ofDays(day)).minusSeconds(3600);
+            String id = at.toString().replace(":", "").replace("-", "");
+            store.begin(id).complete(new Manifest(Manifest.FORMAT, id, "9", "0/0", at, at.plusSeconds(1), List.of()));
+        }
+        Map<String, String> clock = Map.of("SLUICE_BACKUP_NOW", now.toString());
+
+        Result dryRun = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0", "--dry-run");
+        assertThat(store.list()).as("a dry run deletes nothing").hasSize(20);
+        assertThat(dryRun.out).contains("5 kept, 15 would be deleted");
+
+        Result prune = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0");
+        assertThat(prune.out).contains("5 kept, 15 deleted");
+        assertThat(store.list()).hasSize(5).allSatisfy(kept -> assertThat(kept.snapshotAt()).isAfter(now.minus(java.time.Duration.ofDays(5))));
+        try (var left = Files.list(directory)) {
+            assertThat(left.toList()).hasSize(5);
+        }
+    }
+
+    private Result prune(Map<String, String> extra, String... args) {
+        Map<String, String> environment = environment(connections);
+        environment.putAll(extra);
+        String[] all = new String[args.length + 3];
+        all[0] = "prune";
+        System.arraycopy(args, 0, all, 1, args.length);
+        all[args.length + 1] = "--directory";
+        all[args.length + 2] = directory.toString();
+        return new Result(BackupCommand.commandLine(environment), all);
+    }
+
     private Result backup(String... args) {
         String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
