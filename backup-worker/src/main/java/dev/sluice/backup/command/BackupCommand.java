@@ -1,6 +1,8 @@
 package dev.sluice.backup.command;
 
+import dev.sluice.backup.archive.ChangeArchive;
 import dev.sluice.backup.restore.BackupVerifier;
+import dev.sluice.backup.restore.PointInTimeRestore;
 import dev.sluice.backup.restore.Drill;
 import dev.sluice.backup.restore.Restorer;
 import dev.sluice.backup.retention.Retention;
@@ -11,6 +13,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -178,14 +181,39 @@ public final class BackupCommand {
         @Option(names = "--to-database", required = true, description = "The new database to create and fill.")
         String target;
 
+        @Option(names = "--to", description = "Restore pages as they were at this moment (ISO-8601, like 2026-11-20T10:15Z): the newest "
+                + "snapshot before it, then the archived changes up to it. Without it: the backup as it was taken.")
+        String to;
+
         Restore(Map<String, String> environment) {
             super(environment);
         }
 
         @Override
         public Integer call() throws Exception {
-            Manifest backup = backup(id);
             long started = System.nanoTime();
+            if (to != null) {
+                if (id != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "give a backup ID or --to, not both");
+                }
+                Instant moment;
+                try {
+                    moment = java.time.OffsetDateTime.parse(to).toInstant();
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--to '" + to + "' is not an ISO-8601 time with a zone");
+                }
+                PointInTimeRestore.Result result = new PointInTimeRestore(store(), new ChangeArchive(store().root()), dataSource(null),
+                        this::dataSource).restore(moment, target);
+                out().printf("Restored pages as of %s into database %s: snapshot %s (as of %s) and %,d archived change(s), in %.1f s%n",
+                        moment, target, result.snapshot().id(), result.snapshot().snapshotAt(), result.changesApplied(),
+                        (System.nanoTime() - started) / 1e9);
+                if (result.archivedUntil().isBefore(moment)) {
+                    out().printf("Note: the archive holds changes up to %s; anything committed after that (and before %s) is not in it yet.%n",
+                            result.archivedUntil(), moment);
+                }
+                return 0;
+            }
+            Manifest backup = backup(id);
             List<Long> rows = new Restorer(store(), dataSource(null), this::dataSource).restore(backup, target);
             out().printf("Restored backup %s (as of %s) into database %s: %,d rows in %.1f s%n", backup.id(), backup.snapshotAt(), target,
                     rows.stream().mapToLong(Long::longValue).sum(), (System.nanoTime() - started) / 1e9);
@@ -251,6 +279,12 @@ public final class BackupCommand {
                 }
             }
             out().printf("%d kept, %d %s%n", plan.kept().size(), plan.deleted().size(), dryRun ? "would be deleted (dry run)" : "deleted");
+            java.util.Optional<Manifest> oldest = plan.kept().keySet().stream().min(java.util.Comparator.comparing(Manifest::snapshotAt));
+            if (oldest.isPresent()) {
+                List<ChangeArchive.Segment> segments = new ChangeArchive(store.root()).prune(oldest.get().snapshotAt(), dryRun);
+                out().printf("Change archive: %d segment(s) older than the oldest kept snapshot's range %s%n", segments.size(),
+                        dryRun ? "would be deleted" : "deleted");
+            }
             return 0;
         }
 

@@ -1,5 +1,6 @@
 package dev.sluice.backup.schedule;
 
+import dev.sluice.backup.archive.ChangeArchive;
 import dev.sluice.backup.restore.Drill;
 import dev.sluice.backup.retention.Retention;
 import dev.sluice.backup.snapshot.SnapshotWriter;
@@ -96,6 +97,11 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
         for (Manifest old : plan.deleted()) {
             store.delete(old);
             log.info("Retention: deleted backup {} (as of {})", old.id(), old.snapshotAt());
+        }
+        Instant oldestKept = plan.kept().keySet().stream().map(Manifest::snapshotAt).min(Instant::compareTo).orElse(manifest.snapshotAt());
+        int segments = new ChangeArchive(properties.directory()).prune(oldestKept, false).size();
+        if (segments > 0) {
+            log.info("Retention: deleted {} change archive segment(s) from before the oldest kept snapshot's range", segments);
         }
         return manifest;
     }

@@ -170,17 +170,28 @@ class SnapshotRestoreIT {
             String id = at.toString().replace(":", "").replace("-", "");
             store.begin(id).complete(new Manifest(Manifest.FORMAT, id, "9", "0/0", at, at.plusSeconds(1), List.of()));
         }
+        dev.sluice.backup.archive.ChangeArchive archive = new dev.sluice.backup.archive.ChangeArchive(directory);
+        for (int daysAgo : new int[] {19, 10, 1}) {
+            try (var segment = archive.next()) {
+                long at = now.minus(java.time.Duration.ofDays(daysAgo)).toEpochMilli();
+                segment.append(0, daysAgo, "k", at, "{\"op\":\"u\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                segment.complete();
+            }
+        }
         Map<String, String> clock = Map.of("SLUICE_BACKUP_NOW", now.toString());
 
         Result dryRun = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0", "--dry-run");
         assertThat(store.list()).as("a dry run deletes nothing").hasSize(20);
-        assertThat(dryRun.out).contains("5 kept, 15 would be deleted");
+        assertThat(archive.segments()).hasSize(3);
+        assertThat(dryRun.out).contains("5 kept, 15 would be deleted").contains("2 segment(s) older than the oldest kept snapshot's range would be deleted");
 
         Result prune = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0");
         assertThat(prune.out).contains("5 kept, 15 deleted");
         assertThat(store.list()).hasSize(5).allSatisfy(kept -> assertThat(kept.snapshotAt()).isAfter(now.minus(java.time.Duration.ofDays(5))));
+        assertThat(archive.segments()).as("what the oldest kept snapshot's point-in-time range needs stays")
+                .singleElement().satisfies(segment -> assertThat(segment.lastCommit()).isAfter(now.minus(java.time.Duration.ofDays(2))));
         try (var left = Files.list(directory)) {
-            assertThat(left.toList()).hasSize(5);
+            assertThat(left.toList()).hasSize(5 + 1); // the backups and the archive folder
         }
     }
 

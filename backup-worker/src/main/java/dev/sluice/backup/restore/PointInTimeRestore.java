@@ -1,0 +1,171 @@
+package dev.sluice.backup.restore;
+
+import dev.sluice.backup.archive.ChangeArchive;
+import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.Manifest;
+import dev.sluice.core.json.Json;
+import dev.sluice.core.schema.SchemaMigrator;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Restores {@code pages} as it was at a chosen moment: the newest snapshot taken at or before it, then every
+ * archived change committed up to it, applied in the order the archive holds them (per page, commit order).
+ * Changes are whole rows, so applying a few the snapshot already has (those committed shortly before it) is
+ * harmless: the page's later changes follow them. Only {@code pages} changes are archived: the other tables come
+ * from the snapshot as they were (the search index is rebuilt by the search indexer from the restored pages).
+ */
+public final class PointInTimeRestore {
+
+    /** pgoutput leaves unchanged TOASTed values (a large body) out of update events; Debezium puts this instead. */
+    private static final String UNAVAILABLE = "__debezium_unavailable_value";
+
+    private static final Logger log = LoggerFactory.getLogger(PointInTimeRestore.class);
+
+    /**
+     * @param archivedUntil the newest change the archive holds (the restore cannot reach past it)
+     */
+    public record Result(Manifest snapshot, long changesApplied, Instant archivedUntil) {}
+
+    private final BackupStore store;
+    private final ChangeArchive archive;
+    private final DataSource server;
+    private final Function<String, DataSource> database;
+
+    public PointInTimeRestore(BackupStore store, ChangeArchive archive, DataSource server, Function<String, DataSource> database) {
+        this.store = store;
+        this.archive = archive;
+        this.server = server;
+        this.database = database;
+    }
+
+    public Result restore(Instant target, String databaseName) throws IOException, SQLException {
+        Manifest snapshot = store.list().stream().filter(backup -> !backup.snapshotAt().isAfter(target))
+                .max(Comparator.comparing(Manifest::snapshotAt))
+                .orElseThrow(() -> new IllegalArgumentException("no complete snapshot at or before " + target));
+        List<ChangeArchive.Segment> segments = archive.segments();
+        Instant archivedUntil = segments.stream().map(ChangeArchive.Segment::lastCommit).max(Comparator.naturalOrder()).orElse(snapshot.snapshotAt());
+        long from = snapshot.snapshotAt().minus(ChangeArchive.REPLAY_OVERLAP).toEpochMilli();
+        long to = target.toEpochMilli();
+
+        new Restorer(store, server, database).restore(snapshot, databaseName, false);
+        DataSource restored = database.apply(databaseName);
+        long applied = 0;
+        try (Connection db = restored.getConnection()) {
+            db.setAutoCommit(false);
+            try (Statement statement = db.createStatement()) {
+                statement.execute("ALTER TABLE pages DISABLE TRIGGER USER"); // rows arrive as they were, versions included
+            }
+            List<String> columns = columns(db);
+            try (ChangeApplier applier = new ChangeApplier(db, columns)) {
+                for (ChangeArchive.Segment segment : segments) {
+                    if (segment.lastCommit().toEpochMilli() < from || segment.firstCommit().toEpochMilli() > to) {
+                        continue;
+                    }
+                    archive.read(segment, change -> {
+                        if (change.commitMillis() >= from && change.commitMillis() <= to) {
+                            applier.apply(change);
+                        }
+                    });
+                }
+                applied = applier.applied;
+            }
+            try (Statement statement = db.createStatement()) {
+                statement.execute("ALTER TABLE pages ENABLE TRIGGER USER");
+            }
+            db.commit();
+        }
+        new SchemaMigrator(restored).migrate();
+        log.info("Point-in-time restore to {}: snapshot {} (as of {}) and {} archived change(s)", target, snapshot.id(),
+                snapshot.snapshotAt(), applied);
+        return new Result(snapshot, applied, archivedUntil);
+    }
+
+    private static List<String> columns(Connection db) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (Statement statement = db.createStatement(); var rows = statement.executeQuery("""
+                SELECT column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = 'pages' ORDER BY ordinal_position""")) {
+            while (rows.next()) {
+                columns.add(rows.getString(1));
+            }
+        }
+        return columns;
+    }
+
+    /** Applies change events to {@code pages}: a whole row upserted (its unavailable values left as they are), or deleted. */
+    private static final class ChangeApplier implements AutoCloseable {
+        private final Connection db;
+        private final List<String> columns;
+        private final PreparedStatement delete;
+        private long applied;
+
+        ChangeApplier(Connection db, List<String> columns) throws SQLException {
+            this.db = db;
+            this.columns = columns;
+            this.delete = db.prepareStatement("DELETE FROM pages WHERE id = ?");
+        }
+
+        void apply(ChangeArchive.Change change) {
+            JsonNode event = change.event().has("payload") ? change.event().path("payload") : change.event();
+            String op = event.path("op").asString("");
+            try {
+                if (op.equals("d")) {
+                    delete.setString(1, change.key());
+                    delete.executeUpdate();
+                } else if (op.equals("c") || op.equals("u") || op.equals("r")) {
+                    upsert((ObjectNode) event.path("after"));
+                } else {
+                    return;
+                }
+                applied++;
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot apply the archived change " + change.partition() + "@" + change.offset() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        private void upsert(ObjectNode after) throws SQLException {
+            ObjectNode row = after.deepCopy();
+            List<String> present = new ArrayList<>();
+            for (String column : columns) {
+                JsonNode value = row.get(column);
+                if (value == null || UNAVAILABLE.equals(value.asString(null))) {
+                    row.remove(column);
+                    continue;
+                }
+                if (column.equals("metadata") && value.isString()) {
+                    row.set(column, Json.mapper().readTree(value.asString())); // Debezium sends jsonb as its text
+                } else if (column.equals("content_hash") && value.isString()) {
+                    row.put(column, "\\x" + value.asString()); // bytea, sent as hex
+                }
+                present.add(column);
+            }
+            List<String> updated = present.stream().filter(column -> !column.equals("id")).toList();
+            String sql = "INSERT INTO pages SELECT * FROM json_populate_record(NULL::pages, ?::json) ON CONFLICT (id) DO UPDATE SET ("
+                    + String.join(", ", updated) + ") = ROW(" + String.join(", ", updated.stream().map(c -> "excluded." + c).toList()) + ")";
+            try (PreparedStatement upsert = db.prepareStatement(sql)) {
+                upsert.setString(1, Json.mapper().writeValueAsString(row));
+                upsert.executeUpdate();
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            delete.close();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.sluice.backup.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.backup.archive.ChangeArchive;
+import dev.sluice.backup.command.BackupCommand;
+import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.infra.process.ServiceProcess;
+import dev.sluice.infra.stack.Connections;
+import dev.sluice.infra.stack.FreePorts;
+import dev.sluice.infra.test.SharedStack;
+import dev.sluice.infra.test.SharedStackTest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import picocli.CommandLine;
+
+/**
+ * Point-in-time restore through the whole chain: changes made by hand in PostgreSQL, captured by the real change
+ * feed (the cache-invalidator process), archived by this worker, restored to a moment between two known writes.
+ */
+@SharedStackTest
+@SpringBootTest(properties = {"sluice.topics.cdc-pages.name=cdc.pages.pitr-it", "sluice.backup.archive.segment-duration=1s",
+        "sluice.backup.schedule=-"})
+class PointInTimeRestoreIT {
+
+    static final Path INVALIDATOR = Path.of("..", "cache-invalidator", "target", "sluice-cache-invalidator.jar");
+    static final Path DIRECTORY = newDirectory();
+
+    static Connections connections;
+    static JdbcTemplate db;
+    static ServiceProcess changeFeed;
+
+    @DynamicPropertySource
+    static void backupsInAFreshDirectory(DynamicPropertyRegistry registry) {
+        registry.add("sluice.backup.directory", DIRECTORY::toString);
+    }
+
+    @BeforeAll
+    static void changeFeedRunning() {
+        assertThat(INVALIDATOR).as("the cache-invalidator jar (built earlier in the reactor)").isRegularFile();
+        connections = SharedStack.forTestClass(PointInTimeRestoreIT.class);
+        new SchemaMigrator(connections.dataSource()).migrate();
+        db = new JdbcTemplate(connections.dataSource());
+        Map<String, String> environment = new HashMap<>(connections.toEnvironment());
+        environment.put("SLUICE_TOPICS_CDCPAGES_NAME", "cdc.pages.pitr-it");
+        environment.put("SLUICE_CDC_SLOTNAME", "pitr_it");
+        environment.put("SLUICE_CDC_OFFSETSTOPIC", "pitr_it.offsets");
+        environment.put("SLUICE_INVALIDATOR_ENABLED", "false"); // only the change feed
+        changeFeed = new ServiceProcess("change-feed", INVALIDATOR, FreePorts.pick(), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
+        changeFeed.start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> Boolean.TRUE.equals(db.query(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = 'pitr_it'", result -> result.next() ? result.getBoolean(1) : null)));
+    }
+
+    @AfterAll
+    static void stopChangeFeed() {
+        if (changeFeed != null) {
+            changeFeed.kill();
+        }
+    }
+
+    @Test
+    void aRestoreToAMomentBetweenTwoWritesHasExactlyTheRowsOfThatMoment() throws Exception {
+        insert(1, 20, "first");
+        assertThat(backup("take").exitCode).isZero();
+
+        // after the snapshot: updates, inserts, a delete by hand, a large body then a change that leaves it out of its event
+        db.update("UPDATE pages SET title = 'second', version = version + 1 WHERE id IN (" + ids(1, 5) + ")");
+        insert(21, 25, "second");
+        db.update("DELETE FROM pages WHERE id = md5('7')");
+        db.update("UPDATE pages SET body = repeat('<p>a large body, stored out of line</p>', 400), version = version + 1 WHERE id = md5('8')");
+        db.update("UPDATE pages SET title = 'body unchanged', version = version + 1 WHERE id = md5('8')");
+        Instant between = db.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
+        String asOfBetween = checksum(db);
+        await().pollDelay(Duration.ofMillis(20)).until(() -> true); // the next writes commit strictly later
+
+        db.update("UPDATE pages SET title = 'third', version = version + 1 WHERE id IN (" + ids(1, 10) + ")");
+        db.update("DELETE FROM pages WHERE id = md5('21')");
+        insert(26, 30, "third");
+        Instant end = db.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
+        String atTheEnd = checksum(db);
+
+        ChangeArchive archive = new ChangeArchive(DIRECTORY);
+        // every change archived: 20 + 5 + 5 inserted, 5 + 2 + 9 updated (7 is gone by the third round), 2 deleted
+        await().atMost(Duration.ofSeconds(60)).until(() -> archive.segments().stream().mapToLong(ChangeArchive.Segment::events).sum() >= 48);
+
+        Result toBetween = backup("restore", "--to", between.toString(), "--to-database", "pitr_between");
+        Result toEnd = backup("restore", "--to", end.toString(), "--to-database", "pitr_end");
+
+        assertThat(toBetween.exitCode).as(toBetween.toString()).isZero();
+        assertThat(checksum(restored("pitr_between"))).as("every row exactly as it was between the two writes").isEqualTo(asOfBetween);
+        assertThat(restored("pitr_between").queryForObject("SELECT title FROM pages WHERE id = md5('8')", String.class)).isEqualTo("body unchanged");
+        assertThat(toEnd.exitCode).as(toEnd.toString()).isZero();
+        assertThat(checksum(restored("pitr_end"))).as("every row exactly as it was at the end").isEqualTo(atTheEnd);
+    }
+
+    private static void insert(int from, int to, String title) {
+        db.update("""
+                INSERT INTO pages (id, url, site, title, body, fetched_at, metadata, content_hash, version, source_partition, source_offset)
+                SELECT md5(n::text), 'https://pitr.example/' || n, 'pitr.example', ?, '<p>page ' || n || '</p>', now(),
+                       jsonb_build_object('n', n), sha256(n::text::bytea), 1, n % 12, n
+                FROM generate_series(?, ?) AS n""", title, from, to);
+    }
+
+    private static String ids(int from, int to) {
+        StringBuilder ids = new StringBuilder();
+        for (int n = from; n <= to; n++) {
+            ids.append(ids.length() == 0 ? "" : ", ").append("md5('").append(n).append("')");
+        }
+        return ids.toString();
+    }
+
+    private static JdbcTemplate restored(String database) {
+        return new JdbcTemplate(connections.withDatabase(database).dataSource());
+    }
+
+    private static String checksum(JdbcTemplate db) {
+        return db.queryForObject("SELECT count(*) || ':' || md5(coalesce(string_agg(p::text, E'\\n' ORDER BY id), '')) FROM pages p", String.class);
+    }
+
+    private Result backup(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--directory";
+        all[args.length + 1] = DIRECTORY.toString();
+        return new Result(BackupCommand.commandLine(new HashMap<>(connections.toEnvironment())), all);
+    }
+
+    private static Path newDirectory() {
+        try {
+            return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "pitr-it");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final class Result {
+        final int exitCode;
+        final String out;
+
+        Result(CommandLine commandLine, String... args) {
+            StringWriter out = new StringWriter();
+            commandLine.setOut(new PrintWriter(out, true));
+            commandLine.setErr(new PrintWriter(out, true));
+            this.exitCode = commandLine.execute(args);
+            this.out = out.toString();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n" + out;
+        }
+    }
+}
