@@ -77,6 +77,28 @@ public final class ChangeArchive {
         return segments;
     }
 
+    /** Why the segment's file does not match its manifest (size or SHA-256), or null when it does. */
+    public String damage(Segment segment) throws IOException {
+        Path file = folder.resolve(segment.name());
+        if (!Files.isRegularFile(file)) {
+            return segment.name() + ": missing";
+        }
+        if (Files.size(file) != segment.bytes()) {
+            return segment.name() + ": " + Files.size(file) + " bytes, the manifest says " + segment.bytes();
+        }
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (var in = new java.security.DigestInputStream(Files.newInputStream(file), sha256)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        return actual.equals(segment.sha256()) ? null : segment.name() + ": SHA-256 " + actual + ", the manifest says " + segment.sha256();
+    }
+
     /** Reads a segment's changes in order. */
     public void read(Segment segment, Consumer<Change> changes) throws IOException {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(

@@ -60,6 +60,17 @@ public final class PointInTimeRestore {
         Instant archivedUntil = segments.stream().map(ChangeArchive.Segment::lastCommit).max(Comparator.naturalOrder()).orElse(snapshot.snapshotAt());
         long from = snapshot.snapshotAt().minus(ChangeArchive.REPLAY_OVERLAP).toEpochMilli();
         long to = target.toEpochMilli();
+        segments = segments.stream().filter(s -> s.lastCommit().toEpochMilli() >= from && s.firstCommit().toEpochMilli() <= to).toList();
+        List<String> damaged = new ArrayList<>(new BackupVerifier(store).verify(snapshot));
+        for (ChangeArchive.Segment segment : segments) {
+            String damage = archive.damage(segment);
+            if (damage != null) {
+                damaged.add(damage);
+            }
+        }
+        if (!damaged.isEmpty()) {
+            throw new Restorer.DamagedBackupException(snapshot.id() + " with its change archive", damaged);
+        }
 
         new Restorer(store, server, database).restore(snapshot, databaseName, false);
         DataSource restored = database.apply(databaseName);
@@ -72,9 +83,6 @@ public final class PointInTimeRestore {
             List<String> columns = columns(db);
             try (ChangeApplier applier = new ChangeApplier(db, columns)) {
                 for (ChangeArchive.Segment segment : segments) {
-                    if (segment.lastCommit().toEpochMilli() < from || segment.firstCommit().toEpochMilli() > to) {
-                        continue;
-                    }
                     archive.read(segment, change -> {
                         if (change.commitMillis() >= from && change.commitMillis() <= to) {
                             applier.apply(change);

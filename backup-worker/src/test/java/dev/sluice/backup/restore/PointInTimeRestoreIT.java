@@ -109,6 +109,15 @@ class PointInTimeRestoreIT {
         assertThat(restored("pitr_between").queryForObject("SELECT title FROM pages WHERE id = md5('8')", String.class)).isEqualTo("body unchanged");
         assertThat(toEnd.exitCode).as(toEnd.toString()).isZero();
         assertThat(checksum(restored("pitr_end"))).as("every row exactly as it was at the end").isEqualTo(atTheEnd);
+
+        ChangeArchive.Segment segment = archive.segments().get(0);
+        Path file = DIRECTORY.resolve("archive").resolve(segment.name());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x20;
+        Files.write(file, bytes);
+        Result refused = backup("restore", "--to", end.toString(), "--to-database", "pitr_damaged");
+        assertThat(refused.exitCode).isEqualTo(1);
+        assertThat(refused.out).contains("refusing to restore").contains(segment.name() + ": SHA-256");
     }
 
     private static void insert(int from, int to, String title) {
