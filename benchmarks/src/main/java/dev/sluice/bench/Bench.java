@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.bench.backup.BackupBenchmark;
 import dev.sluice.bench.ingest.IngestBenchmark;
 import dev.sluice.bench.ingest.ReplayBenchmark;
 import dev.sluice.bench.invalidation.InvalidationBenchmark;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
 /** {@code ./sluice bench <path>}: one benchmark per path of the pipeline. */
 @Command(name = "sluice bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each starts a fresh stack, measures one path, and prints medians and ratios to the limit.",
-        subcommands = {WriteBenchmark.class, IngestBenchmark.class, ReadBenchmark.class, InvalidationBenchmark.class, ReplayBenchmark.class})
+        subcommands = {WriteBenchmark.class, IngestBenchmark.class, ReadBenchmark.class, InvalidationBenchmark.class, ReplayBenchmark.class,
+                BackupBenchmark.class})
 public final class Bench implements Runnable {
 
     @CommandLine.Spec

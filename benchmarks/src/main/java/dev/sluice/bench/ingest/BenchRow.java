@@ -18,14 +18,14 @@ import java.util.List;
  * these rows; the limits get them ready-made, without Kafka or decoding. Only what is small is kept: the body is
  * sliced out of the corpus again when needed.
  */
-record BenchRow(RealisticPages generator, long n, int bodySize, Instant fetchedAt, String id, String url, String site,
+public record BenchRow(RealisticPages generator, long n, int bodySize, Instant fetchedAt, String id, String url, String site,
         String title, String metadata, byte[] contentHash, int postedBytes) {
 
     private static final EnvelopeCodec CODEC = new EnvelopeCodec();
     private static final PageParser PARSER = new PageParser(PageLimits.DEFAULTS);
 
     /** Pages {@code first} to {@code first + count - 1}. */
-    static List<BenchRow> generate(RealisticPages generator, long first, int count, int bodySize, Instant fetchedAt) {
+    public static List<BenchRow> generate(RealisticPages generator, long first, int count, int bodySize, Instant fetchedAt) {
         List<BenchRow> rows = new ArrayList<>(count);
         for (long n = first; n < first + count; n++) {
             String json = generator.page(n, bodySize, fetchedAt);

@@ -17,7 +17,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /** What PostgreSQL can take of the same rows with nothing in the way: the limits the worker is measured against. */
-final class Limits {
+public final class Limits {
 
     static final String COLUMNS = "id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash, version, "
             + "source_partition, source_offset";
@@ -37,7 +37,7 @@ final class Limits {
     private Limits() {}
 
     /** One COPY of every row, one stream, one transaction. */
-    static void copy(DataSource db, String table, List<BenchRow> rows) throws SQLException {
+    public static void copy(DataSource db, String table, List<BenchRow> rows) throws SQLException {
         try (Connection connection = db.getConnection()) {
             CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
                     .copyIn("COPY " + table + " (" + COLUMNS + ") FROM STDIN");

@@ -1,0 +1,254 @@
+package dev.sluice.bench.backup;
+
+import dev.sluice.bench.ingest.BenchRow;
+import dev.sluice.bench.ingest.Limits;
+import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.RealisticPages;
+import dev.sluice.core.schema.SchemaMigrator;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The backup path on a database of realistic pages: {@code sluice backup take} and {@code restore} (the real CLI,
+ * its own JVM) against {@code pg_dump -Fc} and {@code pg_restore} of the same tables in the same run, when a
+ * {@code pg_dump} of the server's major version is on the PATH; otherwise against what {@code pg_dump -Fc} does, done
+ * here: each table's {@code COPY} through zlib at its default level, and back.
+ */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = "Backup path: snapshot and restore time and size against pg_dump -Fc / pg_restore (or their equivalent) of the same tables.")
+public final class BackupBenchmark implements Callable<Integer> {
+
+    @Option(names = "--pages", defaultValue = "500000", description = "Pages in the database (default: ${DEFAULT-VALUE}).")
+    int pageCount;
+
+    @Option(names = "--body-size", defaultValue = "4096", description = "Body size in bytes (default: ${DEFAULT-VALUE}).")
+    int bodySize;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Measurements of each phase; medians are reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--home", defaultValue = "${sys:sluice.home:-.}", description = "The checkout whose built jars to run.")
+    Path home;
+
+    private static final List<String> TABLES = List.of("pages", "page_search", "consumer_positions", "api_keys");
+    private static final Pattern TAKEN = Pattern.compile("Backup \\S+: .*?, ([\\d,.]+) MB \\(.*\\) in ([\\d.]+) s");
+    private static final Pattern RESTORED = Pattern.compile("Restored backup .* in ([\\d.]+) s");
+
+    private int restores;
+
+    @Override
+    public Integer call() throws Exception {
+        Path jar = home.resolve("backup-worker").resolve("target").resolve("sluice-backup-worker.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("missing " + jar + ": build first (./mvnw -DskipTests package)");
+        }
+        System.out.printf("Backup path benchmark: %,d pages of %d B bodies, %d round(s) per phase%n", pageCount, bodySize, rounds);
+        try (BenchEnvironment environment = BenchEnvironment.start(home)) {
+            DataSource db = environment.dataSource();
+            new SchemaMigrator(db).migrate();
+            long loading = System.nanoTime();
+            List<BenchRow> rows = BenchRow.generate(new RealisticPages(), 0, pageCount, bodySize, Instant.parse("2026-11-20T10:15:30Z"));
+            Limits.copy(db, "pages", rows);
+            rows.clear();
+            try (Connection connection = db.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("VACUUM ANALYZE pages");
+                statement.execute("CHECKPOINT");
+            }
+            System.out.printf("  loaded %,d pages (%.0f MB in the table) in %.1f s%n", pageCount, tableMegabytes(db), seconds(loading));
+
+            String anchor = pgDumpOfServerVersion(db);
+            System.out.println(anchor != null ? "  anchor: " + anchor : "  anchor: no pg_dump of the server's major version on the PATH;"
+                    + " measuring what pg_dump -Fc does instead (COPY of each table through zlib at its default level 6, and back)");
+            Path work = Files.createDirectories(environment.directory().resolve("backup-bench"));
+            List<double[]> ours = new ArrayList<>();
+            List<double[]> theirs = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                System.out.printf("%n-- round %d of %d%n", round, rounds);
+                ours.add(sluice(environment, jar, work.resolve("sluice-" + round)));
+                theirs.add(anchor != null ? pgDump(environment, work.resolve("dump-" + round)) : zlibCopy(environment, work.resolve("zlib-" + round)));
+            }
+            double[] sluice = medians(ours);
+            double[] other = medians(theirs);
+            String name = anchor != null ? "pg_dump -Fc / pg_restore" : "COPY + zlib 6 (what pg_dump -Fc does)";
+            System.out.printf("%n%,d pages of %d B bodies; medians of %d%n", pageCount, bodySize, rounds);
+            System.out.printf("  %-40s %12s %12s %12s%n", "", "snapshot s", "size MB", "restore s");
+            System.out.printf("  %-40s %12.1f %12.1f %12.1f%n", name, other[0], other[1], other[2]);
+            System.out.printf("  %-40s %12.1f %12.1f %12.1f%n", "sluice backup take / restore", sluice[0], sluice[1], sluice[2]);
+            System.out.printf("  %-40s %11.2fx %11.2fx %11.2fx%n", "sluice / " + (anchor != null ? "pg_dump" : "equivalent"),
+                    sluice[0] / other[0], sluice[1] / other[1], sluice[2] / other[2]);
+            System.out.println("""
+
+                    Both restore into a new database. sluice's times are the CLI's own (its JVM's start excluded); its restore
+                    includes creating the database and migrating the schema, and verifying every checksum first.""");
+        }
+        return 0;
+    }
+
+    /** {seconds to snapshot, MB stored, seconds to restore} with the real CLI. */
+    private double[] sluice(BenchEnvironment environment, Path jar, Path directory) throws Exception {
+        String take = cli(environment, jar, "take", "--directory", directory.toString());
+        Matcher taken = TAKEN.matcher(take);
+        if (!taken.find()) {
+            throw new IllegalStateException("no summary in:\n" + take);
+        }
+        String restore = cli(environment, jar, "restore", "--to-database", "bench_restored_" + ++restores, "--directory", directory.toString());
+        Matcher restored = RESTORED.matcher(restore);
+        if (!restored.find()) {
+            throw new IllegalStateException("no summary in:\n" + restore);
+        }
+        double[] result = {Double.parseDouble(taken.group(2)), Double.parseDouble(taken.group(1).replace(",", "")), Double.parseDouble(restored.group(1))};
+        System.out.printf("  sluice backup: snapshot %.1f s, %.1f MB; restore %.1f s%n", result[0], result[1], result[2]);
+        return result;
+    }
+
+    private String cli(BenchEnvironment environment, Path jar, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-cp", jar.toString(), "-Dloader.main=dev.sluice.backup.command.BackupCommand",
+                "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        Collections.addAll(command, args);
+        return run(command, environment.connections().toEnvironment());
+    }
+
+    /** pg_dump and pg_restore of the same tables, custom format (zlib, default level). */
+    private double[] pgDump(BenchEnvironment environment, Path file) throws Exception {
+        var connections = environment.connections();
+        Map<String, String> env = Map.of("PGPASSWORD", connections.postgresPassword());
+        List<String> dump = new ArrayList<>(List.of("pg_dump", "-Fc", "-f", file.toString(), "-d", connections.postgresUrl(), "-U", connections.postgresUser()));
+        TABLES.forEach(table -> Collections.addAll(dump, "-t", table));
+        long started = System.nanoTime();
+        run(dump, env);
+        double dumpSeconds = seconds(started);
+        String database = "bench_pg_restored_" + ++restores;
+        try (Connection connection = environment.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + database);
+        }
+        started = System.nanoTime();
+        run(List.of("pg_restore", "--no-owner", "-d", connections.withDatabase(database).postgresUrl(), "-U", connections.postgresUser(),
+                file.toString()), env);
+        double[] result = {dumpSeconds, Files.size(file) / 1e6, seconds(started)};
+        System.out.printf("  pg_dump -Fc: %.1f s, %.1f MB; pg_restore %.1f s%n", result[0], result[1], result[2]);
+        return result;
+    }
+
+    /** What pg_dump -Fc does with each table's data: COPY out through zlib at level 6; back with COPY in. */
+    private double[] zlibCopy(BenchEnvironment environment, Path directory) throws Exception {
+        Files.createDirectories(directory);
+        long started = System.nanoTime();
+        long bytes = 0;
+        try (Connection db = environment.dataSource().getConnection()) {
+            db.setAutoCommit(false);
+            db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            for (String table : TABLES) {
+                Path file = directory.resolve(table + ".gz");
+                try (OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16), 1 << 16)) {
+                    db.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + table + " TO STDOUT", out);
+                }
+                bytes += Files.size(file);
+            }
+            db.commit();
+        }
+        double dumpSeconds = seconds(started);
+        String database = "bench_zlib_restored_" + ++restores;
+        try (Connection connection = environment.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + database);
+        }
+        DataSource target = environment.connections().withDatabase(database).dataSource();
+        started = System.nanoTime();
+        new SchemaMigrator(target).migrate();
+        try (Connection db = target.getConnection()) {
+            db.setAutoCommit(false);
+            for (String table : TABLES) {
+                try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(directory.resolve(table + ".gz")), 1 << 16), 1 << 16)) {
+                    db.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN", in);
+                }
+            }
+            db.commit();
+        }
+        double[] result = {dumpSeconds, bytes / 1e6, seconds(started)};
+        System.out.printf("  COPY + zlib 6: %.1f s, %.1f MB; back %.1f s%n", result[0], result[1], result[2]);
+        return result;
+    }
+
+    /** "pg_dump (PostgreSQL) 17.x" when its major version is the server's, else null. */
+    private static String pgDumpOfServerVersion(DataSource db) throws Exception {
+        int server;
+        try (Connection connection = db.getConnection(); Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SHOW server_version_num")) {
+            row.next();
+            server = Integer.parseInt(row.getString(1)) / 10000;
+        }
+        try {
+            String version = run(List.of("pg_dump", "--version"), Map.of()).trim();
+            Matcher major = Pattern.compile("(\\d+)\\.").matcher(version);
+            if (!major.find() || Integer.parseInt(major.group(1)) != server) {
+                return null;
+            }
+            run(List.of("pg_restore", "--version"), Map.of());
+            return version;
+        } catch (IOException e) {
+            return null; // no pg_dump at all
+        }
+    }
+
+    private static String run(List<String> command, Map<String, String> environment) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            output = String.join("\n", reader.lines().toList());
+        }
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed:\n" + output);
+        }
+        return output;
+    }
+
+    private static double tableMegabytes(DataSource db) throws Exception {
+        try (Connection connection = db.getConnection(); Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT pg_total_relation_size('pages')")) {
+            row.next();
+            return row.getLong(1) / 1e6;
+        }
+    }
+
+    private static double[] medians(List<double[]> rounds) {
+        double[] medians = new double[rounds.get(0).length];
+        for (int i = 0; i < medians.length; i++) {
+            int column = i;
+            List<Double> sorted = rounds.stream().map(r -> r[column]).sorted().toList();
+            int n = sorted.size();
+            medians[i] = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+        return medians;
+    }
+
+    private static double seconds(long started) {
+        return (System.nanoTime() - started) / 1e9;
+    }
+}
