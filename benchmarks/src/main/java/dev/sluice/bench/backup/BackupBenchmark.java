@@ -3,6 +3,7 @@ package dev.sluice.bench.backup;
 import dev.sluice.bench.ingest.BenchRow;
 import dev.sluice.bench.ingest.Limits;
 import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.Medians;
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.core.schema.SchemaMigrator;
 import java.io.BufferedInputStream;
@@ -241,9 +242,7 @@ public final class BackupBenchmark implements Callable<Integer> {
         double[] medians = new double[rounds.get(0).length];
         for (int i = 0; i < medians.length; i++) {
             int column = i;
-            List<Double> sorted = rounds.stream().map(r -> r[column]).sorted().toList();
-            int n = sorted.size();
-            medians[i] = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            medians[i] = Medians.of(rounds.stream().map(r -> r[column]).toList());
         }
         return medians;
     }

@@ -1,6 +1,7 @@
 package dev.sluice.bench.ingest;
 
 import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.Medians;
 import dev.sluice.bench.support.RealisticPages;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -94,17 +95,17 @@ public final class ReplayBenchmark implements Callable<Integer> {
                         "--restart")));
                 System.out.printf("    file: %,.1f MiB for %,.1f MiB posted%n", Files.size(file) / (double) (1 << 20), mib);
             }
-            double copyMedian = median(copy);
-            double consumerMedian = median(consumer);
+            double copyMedian = Medians.of(copy);
+            double consumerMedian = Medians.of(consumer);
             System.out.printf("%n%d B bodies, %,d pages (%.0f MiB as posted); medians of %d%n", bodySize, rows.size(), mib, rounds);
             System.out.printf("  %-40s %10s %8s %12s%n", "", "rows/s", "MiB/s", "ratio");
             line("COPY into an empty pages (the floor)", copyMedian, mib, rows.size(), null);
-            line("sluice replay into an empty pages", median(intoEmpty), mib, rows.size(), String.format("%.2f x COPY", median(intoEmpty) / copyMedian));
-            line("sluice replay again (all fenced)", median(intoFull), mib, rows.size(), String.format("%.2f x COPY", median(intoFull) / copyMedian));
+            line("sluice replay into an empty pages", Medians.of(intoEmpty), mib, rows.size(), String.format("%.2f x COPY", Medians.of(intoEmpty) / copyMedian));
+            line("sluice replay again (all fenced)", Medians.of(intoFull), mib, rows.size(), String.format("%.2f x COPY", Medians.of(intoFull) / copyMedian));
             line("bare consumer (the floor for a file)", consumerMedian, mib, rows.size(), null);
-            line("bare consumer + gzip (the floor with gzip)", median(gzipped), mib, rows.size(), null);
-            line("sluice replay into a file", median(intoFile), mib, rows.size(), String.format("%.2f x consumer, %.2f x with gzip",
-                    median(intoFile) / consumerMedian, median(intoFile) / median(gzipped)));
+            line("bare consumer + gzip (the floor with gzip)", Medians.of(gzipped), mib, rows.size(), null);
+            line("sluice replay into a file", Medians.of(intoFile), mib, rows.size(), String.format("%.2f x consumer, %.2f x with gzip",
+                    Medians.of(intoFile) / consumerMedian, Medians.of(intoFile) / Medians.of(gzipped)));
             System.out.println("""
 
                     The replays are the real CLI in its own JVM, unthrottled (--max-rate 0), timed by the CLI itself (from the
@@ -186,11 +187,5 @@ public final class ReplayBenchmark implements Callable<Integer> {
 
     private static double seconds(long started) {
         return (System.nanoTime() - started) / 1e9;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }
