@@ -5,9 +5,13 @@ import dev.sluice.cli.support.CliEnvironment;
 import dev.sluice.cli.support.IsoTime;
 import dev.sluice.cli.support.Progress;
 import dev.sluice.cli.support.Throttle;
+import dev.sluice.core.envelope.EnvelopeCodec;
+import dev.sluice.core.envelope.EnvelopeFormatException;
+import dev.sluice.core.json.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +24,13 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import tools.jackson.core.JacksonException;
 
 /**
  * {@code sluice replay}: re-reads a range of a topic into PostgreSQL, a shadow table, another topic or an NDJSON
@@ -112,6 +118,10 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(); ReplaySink sink = sink(err)) {
             List<PartitionRange> ranges = selection.resolve(consumer, topic);
+            if ((into == Target.postgres || into == Target.shadow) && holdsChangeEvents(consumer, ranges)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), topic + " holds change events (Debezium), not page writes:"
+                        + " only pages.v1 replays into PostgreSQL; replay it --into topic or --into file");
+            }
             if (restart && !dryRun) {
                 sink.forgetProgress(topic);
             }
@@ -131,6 +141,41 @@ public final class ReplayCommand implements Callable<Integer> {
             out.printf("Replayed %,d record(s) of %s in %.1f s (%,.0f records/s): %s%n", replayed, topic, seconds,
                     replayed / Math.max(seconds, 1e-3), sink.summary());
             return 0;
+        }
+    }
+
+    /** Whether the first record in range is a change event rather than a page write (a replay of cdc.pages by mistake). */
+    private boolean holdsChangeEvents(KafkaConsumer<byte[], byte[]> consumer, List<PartitionRange> ranges) {
+        PartitionRange first = ranges.stream().filter(r -> r.span() > 0).findFirst().orElse(null);
+        if (first == null) {
+            return false;
+        }
+        TopicPartition partition = new TopicPartition(topic, first.partition());
+        consumer.assign(List.of(partition));
+        consumer.seek(partition, first.start());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    try {
+                        new EnvelopeCodec().decode(record.value());
+                        return false;
+                    } catch (EnvelopeFormatException e) {
+                        try {
+                            var event = Json.mapper().readTree(record.value());
+                            return event.has("source") && event.has("op");
+                        } catch (JacksonException notJson) {
+                            return false; // poison: the replay reports it like any undecodable record
+                        }
+                    }
+                }
+            }
+            return false;
+        } finally {
+            consumer.unsubscribe();
         }
     }
 

@@ -190,6 +190,20 @@ class ReplayIT {
                         .map(r -> r.partition() + " " + r.key() + " " + new String(r.value(), StandardCharsets.UTF_8)).toList());
     }
 
+    @Test
+    void theChangeFeedCannotBeReplayedIntoPostgres() {
+        try (TopicWrites writes = new TopicWrites(connections.kafkaBootstrap(), "cdc.replay-it", 1)) {
+            writes.send("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ("{\"before\":null,\"after\":{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"},"
+                    + "\"source\":{\"table\":\"pages\"},\"op\":\"c\"}").getBytes(StandardCharsets.UTF_8), A);
+        }
+
+        CliRun run = CliRun.of(connections, "replay", "--topic", "cdc.replay-it", "--into", "postgres");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("holds change events").contains("--into topic or --into file");
+        assertThat(db.queryForObject("SELECT count(*) FROM pages", Long.class)).isZero();
+    }
+
     private static CliRun replay(String... args) {
         List<String> all = new ArrayList<>(List.of("replay", "--topic", TOPIC, "--max-rate", "0"));
         all.addAll(List.of(args));
