@@ -6,6 +6,7 @@ import dev.sluice.backup.retention.Retention;
 import dev.sluice.backup.snapshot.SnapshotWriter;
 import dev.sluice.backup.store.BackupStore;
 import dev.sluice.backup.store.Manifest;
+import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.platform.connection.ConnectionProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -47,19 +48,25 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
     private final Instant started;
     private final AtomicReference<Success> last = new AtomicReference<>();
     private final Counter failures;
+    private final Counter skipped;
+    private final SchemaMigrator schema;
     private final Drill drill;
     private final AtomicReference<Drill.Result> lastDrill = new AtomicReference<>();
     private final AtomicReference<Instant> lastDrillAt = new AtomicReference<>();
     private ThreadPoolTaskScheduler scheduler;
 
-    SnapshotSchedule(BackupProperties properties, DataSource dataSource, ConnectionProperties connections, MeterRegistry meters) {
+    SnapshotSchedule(BackupProperties properties, DataSource dataSource, SchemaMigrator schema, ConnectionProperties connections,
+            MeterRegistry meters) {
         super("Backup check failed");
+        this.schema = schema;
         this.properties = properties;
         this.clock = Clock.systemUTC();
         this.store = new BackupStore(properties.directory());
         this.writer = new SnapshotWriter(dataSource, store, clock, properties.zstdLevel());
         this.started = clock.instant();
         this.failures = Counter.builder("sluice.backup.snapshot.failures").description("Snapshots that failed").register(meters);
+        this.skipped = Counter.builder("sluice.backup.snapshot.skipped")
+                .description("Scheduled snapshots skipped because the schema was not migrated yet").register(meters);
         this.drill = new Drill(store, dataSource, database -> otherDatabase(connections, database));
         Gauge.builder("sluice.backup.drill.last.age", lastDrillAt, at -> at.get() == null ? Double.NaN
                         : Duration.between(at.get(), clock.instant()).toMillis() / 1000.0)
@@ -172,6 +179,11 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
         }
         if (!"-".equals(properties.schedule())) {
             scheduler.schedule(() -> {
+                if (!schema.isUpToDate()) { // a new deployment: the ingest worker has not migrated the schema yet
+                    skipped.increment();
+                    log.info("Scheduled snapshot skipped: the schema is not migrated yet");
+                    return;
+                }
                 try {
                     snapshotNow();
                 } catch (Exception e) {

@@ -50,6 +50,11 @@ class SnapshotScheduleIT {
 
     @Test
     void takesSnapshotsOnScheduleAndReportsTheLastOne() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> http.get().uri("/actuator/prometheus").exchange()
+                .expectBody(String.class).value(body -> assertThat(body)
+                        .as("skipped, not failed, until the ingest worker has migrated the schema")
+                        .containsPattern("sluice_backup_snapshot_skipped_total\\{[^}]*\\} [1-9]")
+                        .containsPattern("sluice_backup_snapshot_failures_total\\{[^}]*\\} 0\\.0")));
         schema.migrate();
         new JdbcTemplate(dataSource).update("""
                 INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
