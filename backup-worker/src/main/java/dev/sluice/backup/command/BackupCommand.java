@@ -124,7 +124,7 @@ public final class BackupCommand {
             long started = System.nanoTime();
             Manifest manifest = new SnapshotWriter(dataSource(null), store(), Clock.systemUTC(), level).snapshot();
             out().printf("Backup %s: %d tables, %,d rows, %,.1f MB (%,.1f MB before compression, %.1fx) in %.1f s, as of %s (LSN %s)%n",
-                    manifest.id(), manifest.tables().size(), manifest.tables().stream().mapToLong(Manifest.TableFile::rows).sum(),
+                    manifest.id(), manifest.tables().size(), manifest.rows(),
                     manifest.storedBytes() / 1e6, manifest.rawBytes() / 1e6, manifest.rawBytes() / (double) Math.max(1, manifest.storedBytes()),
                     (System.nanoTime() - started) / 1e9, manifest.snapshotAt(), manifest.lsn());
             return 0;
@@ -144,7 +144,7 @@ public final class BackupCommand {
             out().printf("%-21s %-28s %-14s %14s %12s%n", "id", "as of", "LSN", "rows", "MB");
             for (Manifest backup : backups) {
                 out().printf("%-21s %-28s %-14s %,14d %,12.1f%n", backup.id(), backup.snapshotAt(), backup.lsn(),
-                        backup.tables().stream().mapToLong(Manifest.TableFile::rows).sum(), backup.storedBytes() / 1e6);
+                        backup.rows(), backup.storedBytes() / 1e6);
             }
             out().printf("%d backup(s) in %s%n", backups.size(), store().root());
             return 0;

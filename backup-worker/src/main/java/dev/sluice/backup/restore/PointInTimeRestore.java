@@ -119,6 +119,8 @@ public final class PointInTimeRestore {
         private final Connection db;
         private final List<String> columns;
         private final PreparedStatement delete;
+        /** One upsert per set of columns an event carries (nearly always all of them, or all but the body). */
+        private final java.util.Map<List<String>, PreparedStatement> upserts = new java.util.HashMap<>();
         private long applied;
 
         ChangeApplier(Connection db, List<String> columns) throws SQLException {
@@ -162,18 +164,24 @@ public final class PointInTimeRestore {
                 }
                 present.add(column);
             }
-            List<String> updated = present.stream().filter(column -> !column.equals("id")).toList();
-            String sql = "INSERT INTO pages SELECT * FROM json_populate_record(NULL::pages, ?::json) ON CONFLICT (id) DO UPDATE SET ("
-                    + String.join(", ", updated) + ") = ROW(" + String.join(", ", updated.stream().map(c -> "excluded." + c).toList()) + ")";
-            try (PreparedStatement upsert = db.prepareStatement(sql)) {
-                upsert.setString(1, Json.mapper().writeValueAsString(row));
-                upsert.executeUpdate();
+            PreparedStatement upsert = upserts.get(present);
+            if (upsert == null) {
+                List<String> updated = present.stream().filter(column -> !column.equals("id")).toList();
+                upsert = db.prepareStatement("INSERT INTO pages SELECT * FROM json_populate_record(NULL::pages, ?::json)"
+                        + " ON CONFLICT (id) DO UPDATE SET (" + String.join(", ", updated) + ") = ROW("
+                        + String.join(", ", updated.stream().map(c -> "excluded." + c).toList()) + ")");
+                upserts.put(present, upsert);
             }
+            upsert.setString(1, Json.mapper().writeValueAsString(row));
+            upsert.executeUpdate();
         }
 
         @Override
         public void close() throws SQLException {
             delete.close();
+            for (PreparedStatement upsert : upserts.values()) {
+                upsert.close();
+            }
         }
     }
 }

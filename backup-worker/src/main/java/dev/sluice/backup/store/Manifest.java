@@ -37,6 +37,10 @@ public record Manifest(int format, String id, String schemaVersion, String lsn, 
         tables = List.copyOf(tables);
     }
 
+    public long rows() {
+        return tables.stream().mapToLong(TableFile::rows).sum();
+    }
+
     public long storedBytes() {
         return tables.stream().mapToLong(TableFile::storedBytes).sum();
     }

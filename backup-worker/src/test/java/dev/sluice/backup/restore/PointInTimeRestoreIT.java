@@ -89,7 +89,8 @@ class PointInTimeRestoreIT {
         db.update("UPDATE pages SET title = 'body unchanged', version = version + 1 WHERE id = md5('8')");
         Instant between = db.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
         String asOfBetween = checksum(db);
-        await().pollDelay(Duration.ofMillis(20)).until(() -> true); // the next writes commit strictly later
+        // the next writes commit strictly after that moment, at the archive's millisecond precision
+        await().until(() -> db.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant().isAfter(between.plusMillis(1)));
 
         db.update("UPDATE pages SET title = 'third', version = version + 1 WHERE id IN (" + ids(1, 10) + ")");
         db.update("DELETE FROM pages WHERE id = md5('21')");

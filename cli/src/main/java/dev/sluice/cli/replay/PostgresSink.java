@@ -37,6 +37,7 @@ final class PostgresSink implements ReplaySink {
     private final String table;
     private final PrintWriter err;
     private final EnvelopeCodec codec = new EnvelopeCodec();
+    private final Map<String, BatchApplier> appliers = new java.util.concurrent.ConcurrentHashMap<>();
     // several replay lanes may share this sink
     private final LongAdder inserted = new LongAdder();
     private final LongAdder updated = new LongAdder();
@@ -87,7 +88,7 @@ final class PostgresSink implements ReplaySink {
                 skip(record.partition() + "@" + record.offset() + " undecodable: " + e.getMessage());
             }
         }
-        BatchApplier.Result result = new BatchApplier(dataSource, group, topic, table)
+        BatchApplier.Result result = appliers.computeIfAbsent(topic, t -> new BatchApplier(dataSource, group, t, table))
                 .apply(BatchCoalescer.coalesce(writes), nextOffsets, (refused, reason) ->
                         refused.forEach(write -> skip(write.partition() + "@" + write.offset() + " " + reason)));
         inserted.add(result.inserted());
