@@ -2,35 +2,35 @@ package dev.sluice.backup.archive;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.core.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The archive of {@code cdc.pages}: segments of change events, zstd-compressed NDJSON, each with a small manifest
- * (events, first and last commit times, SHA-256). A segment is written under a hidden name, synced, and renamed
- * with its manifest written last: a listed segment is always complete. Lines are
+ * The archive of {@code cdc.pages}, beside the backups ({@value BackupStore#ARCHIVE}): segments of change events,
+ * zstd-compressed NDJSON, each with a small manifest (events, first and last commit times, SHA-256). A segment is
+ * published whole and its manifest after it: a listed segment is always complete. Lines are
  * {@code {"p":partition,"o":offset,"k":key,"ts":commit time (ms),"v":<the Debezium event>}}, in the order read
  * (per page, the order of its commits).
  */
@@ -47,27 +47,24 @@ public final class ChangeArchive {
      * whole rows), so that a transaction that began before the snapshot and committed after it is never missed.
      * It is also what the archive keeps before its oldest snapshot.
      */
-    public static final java.time.Duration REPLAY_OVERLAP = java.time.Duration.ofHours(1);
+    public static final Duration REPLAY_OVERLAP = Duration.ofHours(1);
 
-    private final Path folder;
+    /** An upload unfinished this long was left by a crashed archiver (a segment is written in minutes). */
+    private static final Duration ABANDONED = Duration.ofDays(1);
 
-    public ChangeArchive(Path backups) {
-        this.folder = backups.toAbsolutePath().resolve("archive");
-    }
+    private final ObjectStore objects;
+    private long lastSequence = -1;
 
-    public Path folder() {
-        return folder;
+    public ChangeArchive(ObjectStore objects) {
+        this.objects = objects;
     }
 
     /** Complete segments in the order they were written. */
     public List<Segment> segments() throws IOException {
-        if (!Files.isDirectory(folder)) {
-            return List.of();
-        }
         List<Segment> segments = new ArrayList<>();
-        try (DirectoryStream<Path> manifests = Files.newDirectoryStream(folder, "segment-*.json")) {
-            for (Path manifest : manifests) {
-                JsonNode json = Json.mapper().readTree(manifest.toFile());
+        for (String key : objects.list(BackupStore.ARCHIVE + "segment-")) {
+            if (key.endsWith(".json")) {
+                JsonNode json = Json.mapper().readTree(objects.read(key));
                 segments.add(new Segment(json.path("name").asString(), json.path("sequence").asLong(), json.path("events").asLong(),
                         Instant.parse(json.path("first_commit").asString()), Instant.parse(json.path("last_commit").asString()),
                         json.path("bytes").asLong(), json.path("sha256").asString()));
@@ -79,12 +76,13 @@ public final class ChangeArchive {
 
     /** Why the segment's file does not match its manifest (size or SHA-256), or null when it does. */
     public String damage(Segment segment) throws IOException {
-        Path file = folder.resolve(segment.name());
-        if (!Files.isRegularFile(file)) {
+        String key = BackupStore.ARCHIVE + segment.name();
+        OptionalLong size = objects.size(key);
+        if (size.isEmpty()) {
             return segment.name() + ": missing";
         }
-        if (Files.size(file) != segment.bytes()) {
-            return segment.name() + ": " + Files.size(file) + " bytes, the manifest says " + segment.bytes();
+        if (size.getAsLong() != segment.bytes()) {
+            return segment.name() + ": " + size.getAsLong() + " bytes, the manifest says " + segment.bytes();
         }
         MessageDigest sha256;
         try {
@@ -92,7 +90,7 @@ public final class ChangeArchive {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (var in = new java.security.DigestInputStream(Files.newInputStream(file), sha256)) {
+        try (InputStream in = new DigestInputStream(objects.open(key), sha256)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
@@ -102,7 +100,7 @@ public final class ChangeArchive {
     /** Reads a segment's changes in order. */
     public void read(Segment segment, Consumer<Change> changes) throws IOException {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(
-                new ZstdInputStream(Files.newInputStream(folder.resolve(segment.name()))), StandardCharsets.UTF_8), 1 << 16)) {
+                new ZstdInputStream(objects.open(BackupStore.ARCHIVE + segment.name())), StandardCharsets.UTF_8), 1 << 16)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 JsonNode json = Json.mapper().readTree(line);
                 changes.accept(new Change(json.path("p").asInt(), json.path("o").asLong(), json.path("k").asString(),
@@ -114,26 +112,27 @@ public final class ChangeArchive {
     /** A segment being written. */
     public final class Writer implements AutoCloseable {
         private final long sequence;
-        private final Path partial;
-        private final FileChannel channel;
+        private final String name;
+        private final ObjectStore.Upload upload;
         private final MessageDigest sha256;
+        private final Counting stored;
         private final OutputStream out;
         private long events;
         private long firstCommit = Long.MAX_VALUE;
         private long lastCommit = Long.MIN_VALUE;
-        private boolean done;
 
         private Writer(long sequence) throws IOException {
-            Files.createDirectories(folder);
             this.sequence = sequence;
-            this.partial = folder.resolve(".partial-" + sequence);
-            this.channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            // the random part keeps two archivers (each with some partitions) from ever taking the same name
+            this.name = String.format("segment-%012d-%s", sequence, Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+            this.upload = objects.upload(BackupStore.ARCHIVE + name + ".ndjson.zst");
             try {
                 this.sha256 = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
-            this.out = new ZstdOutputStream(new DigestOutputStream(java.nio.channels.Channels.newOutputStream(channel), sha256), 3);
+            this.stored = new Counting(upload.stream());
+            this.out = new ZstdOutputStream(new DigestOutputStream(stored, sha256), 3);
         }
 
         public long events() {
@@ -153,41 +152,48 @@ public final class ChangeArchive {
             lastCommit = Math.max(lastCommit, commitMillis);
         }
 
-        /** Finishes, syncs and publishes the segment (its manifest last). */
+        /** Finishes and publishes the segment, its manifest last. */
         public Segment complete() throws IOException {
             out.close();
-            // the random part keeps two archivers (each with some partitions) from ever taking the same name
-            String name = String.format("segment-%012d-%s", sequence, Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16));
-            Path target = folder.resolve(name + ".ndjson.zst");
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-            try (FileChannel file = FileChannel.open(target, StandardOpenOption.READ)) {
-                file.force(true);
-            }
-            Segment segment = new Segment(target.getFileName().toString(), sequence, events, Instant.ofEpochMilli(firstCommit),
-                    Instant.ofEpochMilli(lastCommit), Files.size(target), HexFormat.of().formatHex(sha256.digest()));
+            upload.commit();
+            Segment segment = new Segment(name + ".ndjson.zst", sequence, events, Instant.ofEpochMilli(firstCommit),
+                    Instant.ofEpochMilli(lastCommit), stored.count, HexFormat.of().formatHex(sha256.digest()));
             ObjectNode manifest = Json.mapper().createObjectNode().put("name", segment.name()).put("sequence", sequence)
                     .put("events", events).put("first_commit", segment.firstCommit().toString())
                     .put("last_commit", segment.lastCommit().toString()).put("bytes", segment.bytes()).put("sha256", segment.sha256());
-            Path manifestPartial = folder.resolve(".partial-" + sequence + ".json");
-            Files.write(manifestPartial, Json.mapper().writeValueAsBytes(manifest));
-            try (FileChannel file = FileChannel.open(manifestPartial, StandardOpenOption.READ)) {
-                file.force(true);
-            }
-            Files.move(manifestPartial, folder.resolve(name + ".json"), StandardCopyOption.ATOMIC_MOVE);
-            done = true;
+            objects.write(BackupStore.ARCHIVE + name + ".json", Json.mapper().writeValueAsBytes(manifest));
+            lastSequence = Math.max(lastSequence, sequence);
             return segment;
         }
 
+        /** Without {@link #complete()}: discards what was written. */
         @Override
-        public void close() {
-            if (!done) {
-                try {
-                    out.close();
-                    Files.deleteIfExists(partial);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+        public void close() throws IOException {
+            try {
+                out.close();
+            } finally {
+                upload.close();
             }
+        }
+    }
+
+    private static final class Counting extends java.io.FilterOutputStream {
+        long count;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+            count += length;
         }
     }
 
@@ -202,16 +208,20 @@ public final class ChangeArchive {
         if (!dryRun) {
             for (Segment segment : unneeded) {
                 String base = segment.name().substring(0, segment.name().length() - ".ndjson.zst".length());
-                Files.deleteIfExists(folder.resolve(base + ".json"));
-                Files.deleteIfExists(folder.resolve(segment.name()));
+                objects.delete(BackupStore.ARCHIVE + base + ".json");
+                objects.delete(BackupStore.ARCHIVE + segment.name());
             }
         }
         return unneeded;
     }
 
-    /** Starts the next segment (after the last complete one). */
+    /** Starts the next segment (after the last complete one); the first call also discards crashed archivers' uploads. */
     public Writer next() throws IOException {
-        List<Segment> existing = segments();
-        return new Writer(existing.isEmpty() ? 1 : existing.get(existing.size() - 1).sequence() + 1);
+        if (lastSequence < 0) {
+            objects.discardUnfinished(key -> key.startsWith(BackupStore.ARCHIVE), Instant.now().minus(ABANDONED));
+            List<Segment> existing = segments();
+            lastSequence = existing.isEmpty() ? 0 : existing.get(existing.size() - 1).sequence();
+        }
+        return new Writer(lastSequence + 1);
     }
 }

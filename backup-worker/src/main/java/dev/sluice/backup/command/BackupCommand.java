@@ -8,7 +8,10 @@ import dev.sluice.backup.restore.Restorer;
 import dev.sluice.backup.retention.Retention;
 import dev.sluice.backup.snapshot.SnapshotWriter;
 import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.DirectoryStore;
 import dev.sluice.backup.store.Manifest;
+import dev.sluice.backup.store.ObjectStore;
+import dev.sluice.backup.store.S3Properties;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -21,6 +24,9 @@ import ch.qos.logback.classic.Level;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,8 +75,11 @@ public final class BackupCommand {
 
     abstract static class StoreCommand implements Callable<Integer> {
 
-        @Option(names = "--directory", description = "Where backups are (default: SLUICE_BACKUP_DIRECTORY, else ./backups).")
+        @Option(names = "--directory", description = "Where backups are (default: the bucket SLUICE_BACKUP_S3_BUCKET names, with the other "
+                + "SLUICE_BACKUP_S3_* settings, else SLUICE_BACKUP_DIRECTORY, else ./backups).")
         Path directory;
+
+        private ObjectStore objects;
 
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -81,8 +90,32 @@ public final class BackupCommand {
             this.environment = environment;
         }
 
+        abstract Integer run() throws Exception;
+
+        @Override
+        public final Integer call() throws Exception {
+            try {
+                return run();
+            } finally {
+                if (objects != null) {
+                    objects.close();
+                }
+            }
+        }
+
+        /** The worker's own settings ({@code sluice.backup.directory}, {@code sluice.backup.s3.*}), read from the environment. */
         BackupStore store() {
-            return new BackupStore(directory != null ? directory : Path.of(environment.getOrDefault("SLUICE_BACKUP_DIRECTORY", "backups")));
+            if (objects == null) {
+                if (directory != null) {
+                    objects = new DirectoryStore(directory);
+                } else {
+                    Binder settings = new Binder(ConfigurationPropertySources.from(
+                            new SystemEnvironmentPropertySource("environment", new java.util.HashMap<>(environment))));
+                    objects = ObjectStore.of(settings.bind("sluice.backup.directory", Path.class).orElse(Path.of("backups")),
+                            settings.bindOrCreate("sluice.backup.s3", S3Properties.class));
+                }
+            }
+            return new BackupStore(objects);
         }
 
         PGSimpleDataSource dataSource(String database) {
@@ -101,7 +134,7 @@ public final class BackupCommand {
         Manifest backup(String id) throws Exception {
             BackupStore store = store();
             return (id == null ? store.latest() : store.find(id)).orElseThrow(() ->
-                    new IllegalArgumentException(id == null ? "no complete backup in " + store.root() : "no complete backup " + id + " in " + store.root()));
+                    new IllegalArgumentException(id == null ? "no complete backup in " + store.location() : "no complete backup " + id + " in " + store.location()));
         }
 
         PrintWriter out() {
@@ -120,7 +153,7 @@ public final class BackupCommand {
         }
 
         @Override
-        public Integer call() throws Exception {
+        Integer run() throws Exception {
             long started = System.nanoTime();
             Manifest manifest = new SnapshotWriter(dataSource(null), store(), Clock.systemUTC(), level).snapshot();
             out().printf("Backup %s: %d tables, %,d rows, %,.1f MB (%,.1f MB before compression, %.1fx) in %.1f s, as of %s (LSN %s)%n",
@@ -139,14 +172,14 @@ public final class BackupCommand {
         }
 
         @Override
-        public Integer call() throws Exception {
+        Integer run() throws Exception {
             List<Manifest> backups = store().list();
             out().printf("%-21s %-28s %-14s %14s %12s%n", "id", "as of", "LSN", "rows", "MB");
             for (Manifest backup : backups) {
                 out().printf("%-21s %-28s %-14s %,14d %,12.1f%n", backup.id(), backup.snapshotAt(), backup.lsn(),
                         backup.rows(), backup.storedBytes() / 1e6);
             }
-            out().printf("%d backup(s) in %s%n", backups.size(), store().root());
+            out().printf("%d backup(s) in %s%n", backups.size(), store().location());
             return 0;
         }
     }
@@ -162,7 +195,7 @@ public final class BackupCommand {
         }
 
         @Override
-        public Integer call() throws Exception {
+        Integer run() throws Exception {
             Manifest backup = backup(id);
             List<String> problems = new BackupVerifier(store()).verify(backup);
             problems.forEach(problem -> out().println("  damaged: " + problem));
@@ -190,7 +223,7 @@ public final class BackupCommand {
         }
 
         @Override
-        public Integer call() throws Exception {
+        Integer run() throws Exception {
             long started = System.nanoTime();
             if (to != null) {
                 if (id != null) {
@@ -202,7 +235,7 @@ public final class BackupCommand {
                 } catch (java.time.format.DateTimeParseException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--to '" + to + "' is not an ISO-8601 time with a zone");
                 }
-                PointInTimeRestore.Result result = new PointInTimeRestore(store(), new ChangeArchive(store().root()), dataSource(null),
+                PointInTimeRestore.Result result = new PointInTimeRestore(store(), new ChangeArchive(store().objects()), dataSource(null),
                         this::dataSource).restore(moment, target);
                 out().printf("Restored pages as of %s into database %s: snapshot %s (as of %s) and %,d archived change(s), in %.1f s%n",
                         moment, target, result.snapshot().id(), result.snapshot().snapshotAt(), result.changesApplied(),
@@ -233,7 +266,7 @@ public final class BackupCommand {
         }
 
         @Override
-        public Integer call() throws Exception {
+        Integer run() throws Exception {
             Drill.Result result = new Drill(store(), dataSource(null), this::dataSource).run(backup(id));
             for (Drill.TableResult table : result.tables()) {
                 out().printf("  %-20s %,12d rows  %s%n", table.table(), table.rows(), table.detail());
@@ -268,7 +301,7 @@ public final class BackupCommand {
         }
 
         @Override
-        public Integer call() throws Exception {
+        Integer run() throws Exception {
             BackupStore store = store();
             Retention.Plan plan = new Retention(keepLast, keepDaily, keepWeekly, keepMonthly).plan(store.list(), clock());
             plan.kept().forEach((backup, why) -> out().printf("  keep    %s  (%s)%n", backup.id(), String.join(", ", why)));
@@ -281,7 +314,7 @@ public final class BackupCommand {
             out().printf("%d kept, %d %s%n", plan.kept().size(), plan.deleted().size(), dryRun ? "would be deleted (dry run)" : "deleted");
             java.util.Optional<Manifest> oldest = plan.kept().keySet().stream().min(java.util.Comparator.comparing(Manifest::snapshotAt));
             if (oldest.isPresent()) {
-                List<ChangeArchive.Segment> segments = new ChangeArchive(store.root()).prune(oldest.get().snapshotAt(), dryRun);
+                List<ChangeArchive.Segment> segments = new ChangeArchive(store.objects()).prune(oldest.get().snapshotAt(), dryRun);
                 out().printf("Change archive: %d segment(s) older than the oldest kept snapshot's range %s%n", segments.size(),
                         dryRun ? "would be deleted" : "deleted");
             }

@@ -1,20 +1,24 @@
 package dev.sluice.backup.schedule;
 
+import dev.sluice.backup.store.S3Properties;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The backup worker's snapshots ({@code sluice.backup.*}).
  *
- * @param directory where backups are written, one folder each (default {@code backups})
+ * @param directory where backups and the change archive are written, one folder each, unless {@code s3} names a
+ *     bucket (default {@code backups})
  * @param schedule when to take a snapshot: a Spring cron expression, seconds first; {@code -} for never
  *     (default {@code 0 0 * * * *}, hourly)
  * @param zstdLevel compression level, 1 (fast) to 19 (small) (default 3)
  * @param maxAge the health check turns DOWN when the last successful snapshot is older than this (default 26h)
  * @param drillSchedule when to rehearse a restore of the latest backup (cron; default {@code -}, never)
  * @param retention what to keep after each scheduled snapshot
+ * @param s3 S3-compatible object storage instead of the directory
  */
 @ConfigurationProperties("sluice.backup")
 public record BackupProperties(
@@ -23,7 +27,8 @@ public record BackupProperties(
         @DefaultValue("3") int zstdLevel,
         @DefaultValue("26h") Duration maxAge,
         @DefaultValue("-") String drillSchedule,
-        @DefaultValue Retention retention) {
+        @DefaultValue Retention retention,
+        @DefaultValue @NestedConfigurationProperty S3Properties s3) {
 
     /**
      * @param keepLast the newest N (default 7)

@@ -1,6 +1,7 @@
 package dev.sluice.backup.schedule;
 
 import dev.sluice.backup.archive.ChangeArchive;
+import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.core.cdc.PageChangeEvent;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.platform.connection.ConnectionProperties;
@@ -44,10 +45,10 @@ class ChangeArchiver implements SmartLifecycle {
     private final AtomicBoolean running = new AtomicBoolean();
     private Thread thread;
 
-    ChangeArchiver(ArchiveProperties properties, BackupProperties backups, Topics topics, ConnectionProperties connections,
+    ChangeArchiver(ArchiveProperties properties, ObjectStore objects, Topics topics, ConnectionProperties connections,
             MeterRegistry meters) {
         this.properties = properties;
-        this.archive = new ChangeArchive(backups.directory());
+        this.archive = new ChangeArchive(objects);
         this.topic = topics.cdcPages().name();
         this.consumerConfig = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connections.kafka().bootstrap(),

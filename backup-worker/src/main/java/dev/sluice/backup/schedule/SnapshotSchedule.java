@@ -6,6 +6,7 @@ import dev.sluice.backup.retention.Retention;
 import dev.sluice.backup.snapshot.SnapshotWriter;
 import dev.sluice.backup.store.BackupStore;
 import dev.sluice.backup.store.Manifest;
+import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.platform.connection.ConnectionProperties;
 import io.micrometer.core.instrument.Counter;
@@ -55,13 +56,13 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
     private final AtomicReference<Instant> lastDrillAt = new AtomicReference<>();
     private ThreadPoolTaskScheduler scheduler;
 
-    SnapshotSchedule(BackupProperties properties, DataSource dataSource, SchemaMigrator schema, ConnectionProperties connections,
-            MeterRegistry meters) {
+    SnapshotSchedule(BackupProperties properties, ObjectStore objects, DataSource dataSource, SchemaMigrator schema,
+            ConnectionProperties connections, MeterRegistry meters) {
         super("Backup check failed");
         this.schema = schema;
         this.properties = properties;
         this.clock = Clock.systemUTC();
-        this.store = new BackupStore(properties.directory());
+        this.store = new BackupStore(objects);
         this.writer = new SnapshotWriter(dataSource, store, clock, properties.zstdLevel());
         this.started = clock.instant();
         this.failures = Counter.builder("sluice.backup.snapshot.failures").description("Snapshots that failed").register(meters);
@@ -106,7 +107,7 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
             log.info("Retention: deleted backup {} (as of {})", old.id(), old.snapshotAt());
         }
         Instant oldestKept = plan.kept().keySet().stream().map(Manifest::snapshotAt).min(Instant::compareTo).orElse(manifest.snapshotAt());
-        int segments = new ChangeArchive(properties.directory()).prune(oldestKept, false).size();
+        int segments = new ChangeArchive(store.objects()).prune(oldestKept, false).size();
         if (segments > 0) {
             log.info("Retention: deleted {} change archive segment(s) from before the oldest kept snapshot's range", segments);
         }
@@ -163,7 +164,7 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
             store.latest().ifPresent(manifest -> last.set(new Success(manifest,
                     Duration.between(manifest.snapshotAt(), manifest.finishedAt()))));
         } catch (IOException e) {
-            log.warn("Cannot read the backups in {}: {}", store.root(), e.toString());
+            log.warn("Cannot read the backups in {}: {}", store.location(), e.toString());
         }
         scheduler = new ThreadPoolTaskScheduler();
         scheduler.setThreadNamePrefix("snapshot-");
@@ -190,7 +191,7 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
                     log.error("Scheduled snapshot failed (the next one runs on schedule)", e);
                 }
             }, new CronTrigger(properties.schedule()));
-            log.info("Snapshots on schedule '{}' into {}", properties.schedule(), store.root());
+            log.info("Snapshots on schedule '{}' into {}", properties.schedule(), store.location());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sluice.backup.snapshot;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.sluice.backup.store.BackupStore;
 import dev.sluice.backup.store.Manifest;
+import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.core.schema.SchemaMigrator;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -40,6 +41,8 @@ public final class SnapshotWriter {
     private static final Logger log = LoggerFactory.getLogger(SnapshotWriter.class);
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final long PROGRESS_EVERY_BYTES = 256L << 20;
+    /** The advisory lock a snapshot holds: {@code hashtext('sluice.backup.snapshot')}. */
+    private static final String LOCK = "hashtext('sluice.backup.snapshot')";
 
     private final DataSource dataSource;
     private final BackupStore store;
@@ -56,8 +59,22 @@ public final class SnapshotWriter {
     public Manifest snapshot() throws IOException, SQLException {
         String id = ID.format(clock.instant());
         String schemaVersion = new SchemaMigrator(dataSource).currentVersion();
-        BackupStore.Pending pending = store.begin(id);
         try (Connection db = dataSource.getConnection()) {
+            // one snapshot at a time (the schedule, a command, another worker): starting a backup clears what crashed ones left
+            if (!"t".equals(query(db, "SELECT pg_try_advisory_lock(" + LOCK + ")"))) {
+                throw new IllegalStateException("another snapshot of this database is being taken; try again when it is done");
+            }
+            try {
+                return snapshot(db, id, schemaVersion);
+            } finally {
+                query(db, "SELECT pg_advisory_unlock(" + LOCK + ")");
+            }
+        }
+    }
+
+    private Manifest snapshot(Connection db, String id, String schemaVersion) throws IOException, SQLException {
+        BackupStore.Pending pending = store.begin(id);
+        try {
             String lsn = query(db, "SELECT pg_current_wal_lsn()::text");
             db.setAutoCommit(false);
             db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -72,8 +89,14 @@ public final class SnapshotWriter {
             pending.complete(manifest);
             return manifest;
         } catch (IOException | SQLException | RuntimeException e) {
+            if (!db.getAutoCommit()) {
+                db.rollback();
+            }
             pending.abandon();
             throw e;
+        } finally {
+            db.setReadOnly(false);
+            db.setAutoCommit(true);
         }
     }
 
@@ -86,12 +109,13 @@ public final class SnapshotWriter {
         long rows;
         Counting stored;
         Counting raw;
-        try (OutputStream out = pending.create(file)) {
-            stored = new Counting(out, null);
+        try (ObjectStore.Upload upload = pending.create(file)) {
+            stored = new Counting(upload.stream(), null);
             ZstdOutputStream zstd = new ZstdOutputStream(new DigestOutputStream(stored, sha256), zstdLevel);
             raw = new Counting(new DigestOutputStream(zstd, rawSha256), table);
             rows = copyOut(db, table, columns, raw);
             raw.close(); // finishes the zstd frame
+            upload.commit();
         }
         log.info("Snapshot {}: {} rows of {} ({} MB raw, {} MB stored) in {} ms", pending.id(), rows, table, raw.count >> 20,
                 stored.count >> 20, (System.nanoTime() - started) / 1_000_000);

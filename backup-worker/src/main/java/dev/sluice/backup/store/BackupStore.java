@@ -2,109 +2,91 @@ package dev.sluice.backup.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.OptionalLong;
 
 /**
- * Backups in a local directory, one folder each. A backup is written into a hidden {@code .partial-<id>} folder,
- * every file synced, the manifest written last, and only then renamed to {@code <id>} in one atomic step: a
- * crash at any point leaves a partial folder that is never listed (and is cleared by the next backup), never a
- * complete-looking backup.
+ * Backups in an {@link ObjectStore}, one folder each ({@code <id>/}). Every file is an object published whole, and
+ * the manifest is published last: a backup is complete, and listed, exactly when its manifest exists. A crash at
+ * any point leaves files without a manifest, never listed, and removed by the next backup. A delete removes the
+ * manifest first. The change archive lives beside the backups, under {@value #ARCHIVE}.
  */
 public final class BackupStore {
 
-    private static final String PARTIAL = ".partial-";
-    private static final String DELETING = ".deleting-";
+    /** The change archive's folder. */
+    public static final String ARCHIVE = "archive/";
 
-    private final Path root;
+    private final ObjectStore objects;
 
-    public BackupStore(Path root) {
-        this.root = root.toAbsolutePath();
+    public BackupStore(ObjectStore objects) {
+        this.objects = objects;
     }
 
-    public Path root() {
-        return root;
+    public ObjectStore objects() {
+        return objects;
+    }
+
+    public String location() {
+        return objects.location();
     }
 
     /** A backup being written. */
     public final class Pending {
         private final String id;
-        private final Path folder;
 
-        private Pending(String id, Path folder) {
+        private Pending(String id) {
             this.id = id;
-            this.folder = folder;
         }
 
         public String id() {
             return id;
         }
 
-        public OutputStream create(String file) throws IOException {
-            return Files.newOutputStream(folder.resolve(file), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        /** A file of the backup; commit it once written. */
+        public ObjectStore.Upload create(String file) throws IOException {
+            return objects.upload(id + "/" + file);
         }
 
-        /** Syncs every file, writes the manifest, and makes the backup visible, atomically. */
+        /** Publishes the manifest, which makes the backup complete. */
         public void complete(Manifest manifest) throws IOException {
-            Files.write(folder.resolve(Manifest.FILE_NAME), manifest.toJson(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            try (Stream<Path> files = Files.list(folder)) {
-                for (Path file : files.toList()) {
-                    sync(file);
-                }
-            }
-            sync(folder);
-            Path target = root.resolve(id);
-            try {
-                Files.move(folder, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the backup directory " + root + " cannot rename atomically", e);
-            }
-            sync(root);
+            objects.write(id + "/" + Manifest.FILE_NAME, manifest.toJson());
         }
 
         /** Removes what was written (a failed backup). */
-        public void abandon() {
-            deleteTree(folder);
+        public void abandon() throws IOException {
+            removeFolder(id);
         }
     }
 
-    /** Starts a backup named {@code id}; clears partial folders that crashed backups left behind. */
+    /**
+     * Starts a backup named {@code id}, first removing what crashed backups left (files without a manifest, uploads
+     * never finished). One backup is written at a time: the snapshot writer holds a lock for it.
+     */
     public Pending begin(String id) throws IOException {
-        Files.createDirectories(root);
-        if (Files.exists(root.resolve(id))) {
+        if (objects.size(id + "/" + Manifest.FILE_NAME).isPresent()) {
             throw new IOException("a backup named " + id + " exists already");
         }
-        try (DirectoryStream<Path> partials = Files.newDirectoryStream(root, PARTIAL + "*")) {
-            partials.forEach(BackupStore::deleteTree);
+        for (Map.Entry<String, Boolean> folder : folders().entrySet()) {
+            if (!folder.getValue()) {
+                removeFolder(folder.getKey());
+            }
         }
-        Path folder = Files.createDirectory(root.resolve(PARTIAL + id));
-        return new Pending(id, folder);
+        objects.discardUnfinished(key -> !key.startsWith(ARCHIVE), Instant.MAX);
+        return new Pending(id);
     }
 
     /** Complete backups, oldest first. */
     public List<Manifest> list() throws IOException {
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
         List<Manifest> manifests = new ArrayList<>();
-        try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, path -> !path.getFileName().toString().startsWith("."))) {
-            for (Path folder : folders) {
-                Path manifest = folder.resolve(Manifest.FILE_NAME);
-                if (Files.isRegularFile(manifest)) {
-                    manifests.add(Manifest.fromJson(Files.readAllBytes(manifest)));
-                }
+        for (Map.Entry<String, Boolean> folder : folders().entrySet()) {
+            if (folder.getValue()) {
+                manifests.add(Manifest.fromJson(objects.read(folder.getKey() + "/" + Manifest.FILE_NAME)));
             }
         }
         manifests.sort(Comparator.comparing(Manifest::snapshotAt).thenComparing(Manifest::id));
@@ -121,33 +103,34 @@ public final class BackupStore {
     }
 
     public InputStream open(Manifest backup, String file) throws IOException {
-        return Files.newInputStream(root.resolve(backup.id()).resolve(file));
+        return objects.open(backup.id() + "/" + file);
     }
 
-    public Path path(Manifest backup, String file) {
-        return root.resolve(backup.id()).resolve(file);
+    /** The size of a backup's file as stored, or empty when it is missing. */
+    public OptionalLong size(Manifest backup, String file) throws IOException {
+        return objects.size(backup.id() + "/" + file);
     }
 
-    /** Deletes a backup: first renamed out of the listing in one atomic step, then removed. */
+    /** Deletes a backup: its manifest first (it is no longer listed), then its files. */
     public void delete(Manifest backup) throws IOException {
-        Path doomed = root.resolve(DELETING + backup.id());
-        Files.move(root.resolve(backup.id()), doomed, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(doomed);
+        objects.delete(backup.id() + "/" + Manifest.FILE_NAME);
+        removeFolder(backup.id());
     }
 
-    private static void sync(Path path) throws IOException {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
-    private static void deleteTree(Path folder) {
-        try (Stream<Path> paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+    /** Each backup folder, and whether it has its manifest. */
+    private Map<String, Boolean> folders() throws IOException {
+        Map<String, Boolean> folders = new LinkedHashMap<>();
+        for (String folder : objects.folders("")) {
+            if (!ARCHIVE.equals(folder + "/")) {
+                folders.put(folder, objects.size(folder + "/" + Manifest.FILE_NAME).isPresent());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + folder, e);
+        }
+        return folders;
+    }
+
+    private void removeFolder(String id) throws IOException {
+        for (String key : objects.list(id + "/")) {
+            objects.delete(key);
         }
     }
 }

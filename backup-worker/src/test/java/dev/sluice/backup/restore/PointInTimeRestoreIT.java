@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backup.archive.ChangeArchive;
+import dev.sluice.backup.store.S3Properties;
+import dev.sluice.backup.store.S3Server;
+import dev.sluice.backup.store.S3Store;
 import dev.sluice.backup.command.BackupCommand;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.process.ServiceProcess;
@@ -11,11 +14,8 @@ import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -29,11 +29,15 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.unit.DataSize;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 import picocli.CommandLine;
 
 /**
  * Point-in-time restore through the whole chain: changes made by hand in PostgreSQL, captured by the real change
- * feed (the cache-invalidator process), archived by this worker, restored to a moment between two known writes.
+ * feed (the cache-invalidator process), archived by this worker into an S3 bucket, restored to a moment between
+ * two known writes.
  */
 @SharedStackTest
 @SpringBootTest(properties = {"sluice.topics.cdc-pages.name=cdc.pages.pitr-it", "sluice.backup.archive.segment-duration=1s",
@@ -41,15 +45,15 @@ import picocli.CommandLine;
 class PointInTimeRestoreIT {
 
     static final Path INVALIDATOR = Path.of("..", "cache-invalidator", "target", "sluice-cache-invalidator.jar");
-    static final Path DIRECTORY = newDirectory();
+    static final S3Properties BUCKET = S3Server.shared().newBucket("pitr-it", "sluice/", DataSize.ofMegabytes(5));
 
     static Connections connections;
     static JdbcTemplate db;
     static ServiceProcess changeFeed;
 
     @DynamicPropertySource
-    static void backupsInAFreshDirectory(DynamicPropertyRegistry registry) {
-        registry.add("sluice.backup.directory", DIRECTORY::toString);
+    static void backupsInAFreshBucket(DynamicPropertyRegistry registry) {
+        S3Server.properties(BUCKET).forEach((name, value) -> registry.add(name, () -> value));
     }
 
     @BeforeAll
@@ -98,7 +102,7 @@ class PointInTimeRestoreIT {
         Instant end = db.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
         String atTheEnd = checksum(db);
 
-        ChangeArchive archive = new ChangeArchive(DIRECTORY);
+        ChangeArchive archive = new ChangeArchive(S3Store.connect(BUCKET));
         // every change archived: 20 + 5 + 5 inserted, 5 + 2 + 9 updated (7 is gone by the third round), 2 deleted
         await().atMost(Duration.ofSeconds(60)).until(() -> archive.segments().stream().mapToLong(ChangeArchive.Segment::events).sum() >= 48);
 
@@ -112,10 +116,12 @@ class PointInTimeRestoreIT {
         assertThat(checksum(restored("pitr_end"))).as("every row exactly as it was at the end").isEqualTo(atTheEnd);
 
         ChangeArchive.Segment segment = archive.segments().get(0);
-        Path file = DIRECTORY.resolve("archive").resolve(segment.name());
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[bytes.length / 2] ^= 0x20;
-        Files.write(file, bytes);
+        String key = BUCKET.prefix() + "archive/" + segment.name();
+        try (S3Client s3 = S3Server.shared().client()) {
+            byte[] bytes = s3.getObjectAsBytes(request -> request.bucket(BUCKET.bucket()).key(key)).asByteArray();
+            bytes[bytes.length / 2] ^= 0x20;
+            s3.putObject(request -> request.bucket(BUCKET.bucket()).key(key), RequestBody.fromBytes(bytes));
+        }
         Result refused = backup("restore", "--to", end.toString(), "--to-database", "pitr_damaged");
         assertThat(refused.exitCode).isEqualTo(1);
         assertThat(refused.out).contains("refusing to restore").contains(segment.name() + ": SHA-256");
@@ -146,19 +152,9 @@ class PointInTimeRestoreIT {
     }
 
     private Result backup(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--directory";
-        all[args.length + 1] = DIRECTORY.toString();
-        return new Result(BackupCommand.commandLine(new HashMap<>(connections.toEnvironment())), all);
-    }
-
-    private static Path newDirectory() {
-        try {
-            return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "pitr-it");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Map<String, String> environment = new HashMap<>(connections.toEnvironment());
+        environment.putAll(S3Server.environment(BUCKET));
+        return new Result(BackupCommand.commandLine(environment), args);
     }
 
     private static final class Result {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.DirectoryStore;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.test.SharedStackTest;
 import java.io.IOException;
@@ -60,7 +61,7 @@ class SnapshotScheduleIT {
                 INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
                 SELECT md5(n::text), 'https://schedule.example/' || n, 'schedule.example', 'Page ' || n, repeat('<p>text</p>', 50),
                        now(), 1, 0, n FROM generate_series(1, 200) AS n""");
-        BackupStore store = new BackupStore(DIRECTORY);
+        BackupStore store = new BackupStore(new DirectoryStore(DIRECTORY));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> store.list().stream().anyMatch(backup -> backup.tables().get(0).rows() == 200)
                 && store.list().size() >= 2);
@@ -68,7 +69,7 @@ class SnapshotScheduleIT {
                 .expectBody(String.class).value(body -> assertThat(body).containsPattern("sluice_backup_drill_last_passed\\{[^}]*\\} 1\\.0")));
         await().atMost(Duration.ofSeconds(30)).until(() -> store.list().size() == 3); // retention: the newest 3 only
 
-        try (var files = Files.list(store.root())) {
+        try (var files = Files.list(DIRECTORY)) {
             assertThat(files.filter(p -> p.getFileName().toString().startsWith(".")).toList()).as("no partial folder left behind").isEmpty();
         }
         http.get().uri("/actuator/health").exchange()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.backup.command.BackupCommand;
 import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.DirectoryStore;
 import dev.sluice.backup.store.Manifest;
 import dev.sluice.core.apikey.ApiKeyRecords;
 import dev.sluice.core.schema.SchemaMigrator;
@@ -88,7 +89,7 @@ class SnapshotRestoreIT {
     @Test
     void aDamagedFileIsCaughtByVerifyAndRefusedByRestore() throws Exception {
         assertThat(backup("take").exitCode).isZero();
-        Manifest backup = new BackupStore(directory).latest().orElseThrow();
+        Manifest backup = new BackupStore(new DirectoryStore(directory)).latest().orElseThrow();
         assertThat(backup("verify").out).contains("all checksums match");
         Path pages = directory.resolve(backup.id()).resolve("pages.copy.zst");
         try (FileChannel file = FileChannel.open(pages, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -117,7 +118,7 @@ class SnapshotRestoreIT {
         db.execute("CREATE DATABASE " + broken);
         new SchemaMigrator(connections.withDatabase(broken).dataSource()).migrate();
         new JdbcTemplate(connections.withDatabase(broken).dataSource()).execute("DROP TABLE api_keys");
-        BackupStore store = new BackupStore(directory);
+        BackupStore store = new BackupStore(new DirectoryStore(directory));
 
         Result take = new Result(BackupCommand.commandLine(environment(connections.withDatabase(broken))), "take", "--directory", directory.toString());
 
@@ -128,11 +129,16 @@ class SnapshotRestoreIT {
             assertThat(left.toList()).as("the partial folder is removed").isEmpty();
         }
 
-        // a writer killed before it completes leaves a hidden partial folder: never listed, cleared by the next backup
+        // a writer killed before it completes leaves files without a manifest, one of them half written: never
+        // listed, cleared by the next backup
         BackupStore.Pending crashed = store.begin("20261120T000000.000Z");
-        try (var out = crashed.create("pages.copy.zst")) {
-            out.write(new byte[] {1, 2, 3});
+        try (var upload = crashed.create("pages.copy.zst")) {
+            upload.stream().write(new byte[] {1, 2, 3});
+            upload.commit();
         }
+        var halfWritten = crashed.create("page_search.copy.zst");
+        halfWritten.stream().write(new byte[] {4, 5, 6});
+        halfWritten.stream().flush();
         assertThat(store.list()).isEmpty();
         Manifest next = new SnapshotWriter(connections.dataSource(), store, Clock.systemUTC(), 1).snapshot();
         try (var left = Files.list(directory)) {
@@ -153,7 +159,7 @@ class SnapshotRestoreIT {
                 .as("the scratch database is dropped").isZero();
 
         // a manifest whose row checksum disagrees with what its (intact) file restores: the drill says so
-        Manifest backup = new BackupStore(directory).latest().orElseThrow();
+        Manifest backup = new BackupStore(new DirectoryStore(directory)).latest().orElseThrow();
         Path manifest = directory.resolve(backup.id()).resolve(Manifest.FILE_NAME);
         Files.writeString(manifest, Files.readString(manifest).replace(backup.tables().get(0).rawSha256(), "0".repeat(64)));
         Result failed = backup("drill");
@@ -163,14 +169,14 @@ class SnapshotRestoreIT {
 
     @Test
     void pruneDeletesExactlyWhatTheDryRunListed() throws Exception {
-        BackupStore store = new BackupStore(directory);
+        BackupStore store = new BackupStore(new DirectoryStore(directory));
         java.time.Instant now = java.time.Instant.parse("2026-11-22T09:30:00Z");
         for (int day = 0; day < 20; day++) {
             java.time.Instant at = now.minus(java.time.Duration.ofDays(day)).minusSeconds(3600);
             String id = at.toString().replace(":", "").replace("-", "");
             store.begin(id).complete(new Manifest(Manifest.FORMAT, id, "9", "0/0", at, at.plusSeconds(1), List.of()));
         }
-        dev.sluice.backup.archive.ChangeArchive archive = new dev.sluice.backup.archive.ChangeArchive(directory);
+        dev.sluice.backup.archive.ChangeArchive archive = new dev.sluice.backup.archive.ChangeArchive(new DirectoryStore(directory));
         for (int daysAgo : new int[] {19, 10, 1}) {
             try (var segment = archive.next()) {
                 long at = now.minus(java.time.Duration.ofDays(daysAgo)).toEpochMilli();
