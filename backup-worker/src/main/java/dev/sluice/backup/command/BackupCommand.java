@@ -4,6 +4,7 @@ import dev.sluice.backup.archive.ChangeArchive;
 import dev.sluice.backup.restore.BackupVerifier;
 import dev.sluice.backup.restore.PointInTimeRestore;
 import dev.sluice.backup.restore.Drill;
+import dev.sluice.backup.restore.Lsn;
 import dev.sluice.backup.restore.Restorer;
 import dev.sluice.backup.retention.Retention;
 import dev.sluice.backup.snapshot.SnapshotWriter;
@@ -214,8 +215,9 @@ public final class BackupCommand {
         @Option(names = "--to-database", required = true, description = "The new database to create and fill.")
         String target;
 
-        @Option(names = "--to", description = "Restore pages as they were at this moment (ISO-8601, like 2026-11-20T10:15Z): the newest "
-                + "snapshot before it, then the archived changes up to it. Without it: the backup as it was taken.")
+        @Option(names = "--to", paramLabel = "TIME|LSN", description = "Restore pages as they were at this moment (ISO-8601, like "
+                + "2026-11-20T10:15Z) or WAL position (like 0/55B2398): the newest snapshot before it, then the archived changes up to it. "
+                + "Without it: the backup as it was taken.")
         String to;
 
         Restore(Map<String, String> environment) {
@@ -229,20 +231,24 @@ public final class BackupCommand {
                 if (id != null) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "give a backup ID or --to, not both");
                 }
-                Instant moment;
-                try {
-                    moment = java.time.OffsetDateTime.parse(to).toInstant();
-                } catch (java.time.format.DateTimeParseException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--to '" + to + "' is not an ISO-8601 time with a zone");
+                PointInTimeRestore restore = new PointInTimeRestore(store(), new ChangeArchive(store().objects()), dataSource(null), this::dataSource);
+                PointInTimeRestore.Result result;
+                if (Lsn.looksLikeOne(to)) {
+                    result = restore.restore(Lsn.parse(to), target);
+                } else {
+                    try {
+                        result = restore.restore(java.time.OffsetDateTime.parse(to).toInstant(), target);
+                    } catch (java.time.format.DateTimeParseException e) {
+                        throw new CommandLine.ParameterException(spec.commandLine(),
+                                "--to '" + to + "' is neither an ISO-8601 time with a zone nor a WAL position like 0/55B2398");
+                    }
                 }
-                PointInTimeRestore.Result result = new PointInTimeRestore(store(), new ChangeArchive(store().objects()), dataSource(null),
-                        this::dataSource).restore(moment, target);
-                out().printf("Restored pages as of %s into database %s: snapshot %s (as of %s) and %,d archived change(s), in %.1f s%n",
-                        moment, target, result.snapshot().id(), result.snapshot().snapshotAt(), result.changesApplied(),
+                out().printf("Restored pages as of %s into database %s: snapshot %s (as of %s, LSN %s) and %,d archived change(s), in %.1f s%n",
+                        to, target, result.snapshot().id(), result.snapshot().snapshotAt(), result.snapshot().lsn(), result.changesApplied(),
                         (System.nanoTime() - started) / 1e9);
-                if (result.archivedUntil().isBefore(moment)) {
+                if (!result.reachedTarget()) {
                     out().printf("Note: the archive holds changes up to %s; anything committed after that (and before %s) is not in it yet.%n",
-                            result.archivedUntil(), moment);
+                            result.archivedUntil(), to);
                 }
                 return 0;
             }

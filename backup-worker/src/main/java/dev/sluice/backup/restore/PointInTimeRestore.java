@@ -13,8 +13,11 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +25,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Restores {@code pages} as it was at a chosen moment: the newest snapshot taken at or before it, then every
- * archived change committed up to it, applied in the order the archive holds them (per page, commit order).
- * Changes are whole rows, so applying a few the snapshot already has (those committed shortly before it) is
- * harmless: the page's later changes follow them. Only {@code pages} changes are archived: the other tables come
+ * Restores {@code pages} as it was at a chosen moment, or WAL position: the newest snapshot taken at or before it,
+ * then every archived change committed up to it, applied in the order the archive holds them (per page, commit
+ * order). Changes are whole rows, so applying a few the snapshot already has (those committed shortly before it)
+ * is harmless: the page's later changes follow them. Only {@code pages} changes are archived: the other tables come
  * from the snapshot as they were (the search index is rebuilt by the search indexer from the restored pages).
  */
 public final class PointInTimeRestore {
@@ -36,9 +39,11 @@ public final class PointInTimeRestore {
     private static final Logger log = LoggerFactory.getLogger(PointInTimeRestore.class);
 
     /**
-     * @param archivedUntil the newest change the archive holds (the restore cannot reach past it)
+     * @param archivedUntil how far the archive reaches (a restore cannot go past it): the newest commit time, or
+     *     for a restore to a WAL position, the newest change's position
+     * @param reachedTarget whether the archive reaches the target
      */
-    public record Result(Manifest snapshot, long changesApplied, Instant archivedUntil) {}
+    public record Result(Manifest snapshot, long changesApplied, String archivedUntil, boolean reachedTarget) {}
 
     private final BackupStore store;
     private final ChangeArchive archive;
@@ -52,15 +57,81 @@ public final class PointInTimeRestore {
         this.database = database;
     }
 
+    /** Pages as of {@code target}: the changes committed at or before it. */
     public Result restore(Instant target, String databaseName) throws IOException, SQLException {
-        Manifest snapshot = store.list().stream().filter(backup -> !backup.snapshotAt().isAfter(target))
-                .max(Comparator.comparing(Manifest::snapshotAt))
-                .orElseThrow(() -> new IllegalArgumentException("no complete snapshot at or before " + target));
-        List<ChangeArchive.Segment> segments = archive.segments();
-        Instant archivedUntil = segments.stream().map(ChangeArchive.Segment::lastCommit).max(Comparator.naturalOrder()).orElse(snapshot.snapshotAt());
-        long from = snapshot.snapshotAt().minus(ChangeArchive.REPLAY_OVERLAP).toEpochMilli();
+        Manifest snapshot = newestSnapshot(backup -> !backup.snapshotAt().isAfter(target), "at or before " + target);
+        long from = replayFrom(snapshot);
         long to = target.toEpochMilli();
-        segments = segments.stream().filter(s -> s.lastCommit().toEpochMilli() >= from && s.firstCommit().toEpochMilli() <= to).toList();
+        List<ChangeArchive.Segment> all = archive.segments();
+        Instant archivedUntil = all.stream().map(ChangeArchive.Segment::lastCommit).max(Comparator.naturalOrder()).orElse(snapshot.snapshotAt());
+        List<ChangeArchive.Segment> segments = all.stream().filter(s -> s.lastCommit().toEpochMilli() >= from && s.firstCommit().toEpochMilli() <= to).toList();
+        long applied = restore(snapshot, segments, databaseName, change -> change.commitMillis() >= from && change.commitMillis() <= to);
+        log.info("Point-in-time restore to {}: snapshot {} (as of {}) and {} archived change(s)", target, snapshot.id(), snapshot.snapshotAt(), applied);
+        return new Result(snapshot, applied, archivedUntil.toString(), !archivedUntil.isBefore(target));
+    }
+
+    /**
+     * Pages as of the WAL position {@code target}: the transactions whose changes all come before it. The change
+     * feed carries each change's own position, not its commit's: a transaction with a change at or after the
+     * target committed after it and is left out whole; one whose last change precedes the target but whose
+     * commit record follows it cannot be told apart, and is counted as committed.
+     */
+    public Result restore(Lsn target, String databaseName) throws IOException, SQLException {
+        Manifest snapshot = newestSnapshot(backup -> Lsn.parse(backup.lsn()).compareTo(target) <= 0, "at or before LSN " + target);
+        long from = replayFrom(snapshot);
+        List<ChangeArchive.Segment> segments = archive.segments().stream().filter(s -> s.lastCommit().toEpochMilli() >= from).toList();
+        Set<Long> late = transactionsReaching(target, segments, from);
+        long[] newest = {0};
+        long applied = restore(snapshot, segments, databaseName, change -> {
+            JsonNode source = source(change);
+            long lsn = source.path("lsn").asLong();
+            newest[0] = Long.compareUnsigned(lsn, newest[0]) > 0 ? lsn : newest[0];
+            return change.commitMillis() >= from && Long.compareUnsigned(lsn, target.value()) < 0 && !late.contains(source.path("txId").asLong());
+        });
+        log.info("Point-in-time restore to LSN {}: snapshot {} (LSN {}) and {} archived change(s)", target, snapshot.id(), snapshot.lsn(), applied);
+        return new Result(snapshot, applied, new Lsn(newest[0]).toString(), Long.compareUnsigned(newest[0], target.value()) >= 0);
+    }
+
+    /**
+     * The transactions with a change at or after {@code target}. A transaction spans at most the replay overlap
+     * (the same bound the snapshots rely on), so reading stops that long after the last change before the target.
+     */
+    private Set<Long> transactionsReaching(Lsn target, List<ChangeArchive.Segment> segments, long from) throws IOException {
+        Set<Long> late = new HashSet<>();
+        long[] lastBefore = {from};
+        for (ChangeArchive.Segment segment : segments) {
+            if (segment.firstCommit().toEpochMilli() > lastBefore[0] + ChangeArchive.REPLAY_OVERLAP.toMillis()) {
+                break;
+            }
+            archive.read(segment, change -> {
+                JsonNode source = source(change);
+                if (Long.compareUnsigned(source.path("lsn").asLong(), target.value()) >= 0) {
+                    late.add(source.path("txId").asLong());
+                } else {
+                    lastBefore[0] = Math.max(lastBefore[0], change.commitMillis());
+                }
+            });
+        }
+        return late;
+    }
+
+    private Manifest newestSnapshot(Predicate<Manifest> usable, String which) throws IOException {
+        return store.list().stream().filter(usable).max(Comparator.comparing(Manifest::snapshotAt))
+                .orElseThrow(() -> new IllegalArgumentException("no complete snapshot " + which));
+    }
+
+    /** Changes committed this long before the snapshot are applied again: one that began before it and committed after is never missed. */
+    private static long replayFrom(Manifest snapshot) {
+        return snapshot.snapshotAt().minus(ChangeArchive.REPLAY_OVERLAP).toEpochMilli();
+    }
+
+    private static JsonNode source(ChangeArchive.Change change) {
+        JsonNode event = change.event().has("payload") ? change.event().path("payload") : change.event();
+        return event.path("source");
+    }
+
+    private long restore(Manifest snapshot, List<ChangeArchive.Segment> segments, String databaseName, Predicate<ChangeArchive.Change> wanted)
+            throws IOException, SQLException {
         List<String> damaged = new ArrayList<>(new BackupVerifier(store).verify(snapshot));
         for (ChangeArchive.Segment segment : segments) {
             String damage = archive.damage(segment);
@@ -74,17 +145,16 @@ public final class PointInTimeRestore {
 
         new Restorer(store, server, database).restore(snapshot, databaseName, false);
         DataSource restored = database.apply(databaseName);
-        long applied = 0;
+        long applied;
         try (Connection db = restored.getConnection()) {
             db.setAutoCommit(false);
             try (Statement statement = db.createStatement()) {
                 statement.execute("ALTER TABLE pages DISABLE TRIGGER USER"); // rows arrive as they were, versions included
             }
-            List<String> columns = columns(db);
-            try (ChangeApplier applier = new ChangeApplier(db, columns)) {
+            try (ChangeApplier applier = new ChangeApplier(db, columns(db))) {
                 for (ChangeArchive.Segment segment : segments) {
                     archive.read(segment, change -> {
-                        if (change.commitMillis() >= from && change.commitMillis() <= to) {
+                        if (wanted.test(change)) {
                             applier.apply(change);
                         }
                     });
@@ -97,9 +167,7 @@ public final class PointInTimeRestore {
             db.commit();
         }
         new SchemaMigrator(restored).migrate();
-        log.info("Point-in-time restore to {}: snapshot {} (as of {}) and {} archived change(s)", target, snapshot.id(),
-                snapshot.snapshotAt(), applied);
-        return new Result(snapshot, applied, archivedUntil);
+        return applied;
     }
 
     private static List<String> columns(Connection db) throws SQLException {
