@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -61,17 +63,58 @@ public final class ChangeArchive {
 
     /** Complete segments in the order they were written. */
     public List<Segment> segments() throws IOException {
+        return segments(Instant.MIN, Instant.MAX);
+    }
+
+    /** The complete segments with a change committed between {@code from} and {@code to}; only their manifests are read. */
+    public List<Segment> segments(Instant from, Instant to) throws IOException {
         List<Segment> segments = new ArrayList<>();
-        for (String key : objects.list(BackupStore.ARCHIVE + "segment-")) {
-            if (key.endsWith(".json")) {
-                JsonNode json = Json.mapper().readTree(objects.read(key));
-                segments.add(new Segment(json.path("name").asString(), json.path("sequence").asLong(), json.path("events").asLong(),
-                        Instant.parse(json.path("first_commit").asString()), Instant.parse(json.path("last_commit").asString()),
-                        json.path("bytes").asLong(), json.path("sha256").asString()));
+        for (Listed listed : listed()) {
+            if (!listed.lastCommit().isBefore(from) && !listed.firstCommit().isAfter(to)) {
+                segments.add(manifest(listed.manifestKey()));
             }
         }
-        segments.sort(Comparator.comparingLong(Segment::sequence).thenComparing(Segment::name));
         return segments;
+    }
+
+    /** The newest commit time the archive holds, if any. */
+    public java.util.Optional<Instant> lastCommit() throws IOException {
+        return listed().stream().map(Listed::lastCommit).max(Comparator.naturalOrder());
+    }
+
+    /**
+     * A segment as its manifest's key describes it ({@code segment-<sequence>-<random>.<first>-<last>.json}, commit
+     * times in epoch milliseconds): listing the archive is enough to choose segments by time, with no read per
+     * segment (a day holds 1,440 of them). A manifest from before the times were in the key is read instead.
+     */
+    private record Listed(String manifestKey, String base, long sequence, Instant firstCommit, Instant lastCommit) {}
+
+    private static final Pattern MANIFEST = Pattern.compile("(segment-(\\d+)-[0-9a-f]+)(?:\\.(\\d+)-(\\d+))?\\.json");
+
+    private List<Listed> listed() throws IOException {
+        List<Listed> listed = new ArrayList<>();
+        for (String key : objects.list(BackupStore.ARCHIVE + "segment-")) {
+            Matcher name = MANIFEST.matcher(key.substring(BackupStore.ARCHIVE.length()));
+            if (!name.matches()) {
+                continue; // a segment's data
+            }
+            if (name.group(3) != null) {
+                listed.add(new Listed(key, name.group(1), Long.parseLong(name.group(2)), Instant.ofEpochMilli(Long.parseLong(name.group(3))),
+                        Instant.ofEpochMilli(Long.parseLong(name.group(4)))));
+            } else {
+                Segment segment = manifest(key);
+                listed.add(new Listed(key, name.group(1), segment.sequence(), segment.firstCommit(), segment.lastCommit()));
+            }
+        }
+        listed.sort(Comparator.comparingLong(Listed::sequence).thenComparing(Listed::base));
+        return listed;
+    }
+
+    private Segment manifest(String key) throws IOException {
+        JsonNode json = Json.mapper().readTree(objects.read(key));
+        return new Segment(json.path("name").asString(), json.path("sequence").asLong(), json.path("events").asLong(),
+                Instant.parse(json.path("first_commit").asString()), Instant.parse(json.path("last_commit").asString()),
+                json.path("bytes").asLong(), json.path("sha256").asString());
     }
 
     /** Why the segment's file does not match its manifest (size or SHA-256), or null when it does. */
@@ -161,7 +204,7 @@ public final class ChangeArchive {
             ObjectNode manifest = Json.mapper().createObjectNode().put("name", segment.name()).put("sequence", sequence)
                     .put("events", events).put("first_commit", segment.firstCommit().toString())
                     .put("last_commit", segment.lastCommit().toString()).put("bytes", segment.bytes()).put("sha256", segment.sha256());
-            objects.write(BackupStore.ARCHIVE + name + ".json", Json.mapper().writeValueAsBytes(manifest));
+            objects.write(BackupStore.ARCHIVE + name + "." + firstCommit + "-" + lastCommit + ".json", Json.mapper().writeValueAsBytes(manifest));
             lastSequence = Math.max(lastSequence, sequence);
             return segment;
         }
@@ -198,28 +241,27 @@ public final class ChangeArchive {
     }
 
     /**
-     * The segments no point-in-time restore from a snapshot taken at or after {@code oldestSnapshot} can need
-     * (their last change is older than the snapshot by more than {@link #REPLAY_OVERLAP}); deleted unless
-     * {@code dryRun}, manifest first, so a segment is never listed without its data.
+     * Counts the segments no point-in-time restore from a snapshot taken at or after {@code oldestSnapshot} can
+     * need (their last change is older than the snapshot by more than {@link #REPLAY_OVERLAP}), and deletes them
+     * unless {@code dryRun}, manifest first, so a segment is never listed without its data.
      */
-    public List<Segment> prune(Instant oldestSnapshot, boolean dryRun) throws IOException {
+    public int prune(Instant oldestSnapshot, boolean dryRun) throws IOException {
         Instant keepFrom = oldestSnapshot.minus(REPLAY_OVERLAP);
-        List<Segment> unneeded = segments().stream().filter(segment -> segment.lastCommit().isBefore(keepFrom)).toList();
+        List<Listed> unneeded = listed().stream().filter(segment -> segment.lastCommit().isBefore(keepFrom)).toList();
         if (!dryRun) {
-            for (Segment segment : unneeded) {
-                String base = segment.name().substring(0, segment.name().length() - ".ndjson.zst".length());
-                objects.delete(BackupStore.ARCHIVE + base + ".json");
-                objects.delete(BackupStore.ARCHIVE + segment.name());
+            for (Listed segment : unneeded) {
+                objects.delete(segment.manifestKey());
+                objects.delete(BackupStore.ARCHIVE + segment.base() + ".ndjson.zst");
             }
         }
-        return unneeded;
+        return unneeded.size();
     }
 
     /** Starts the next segment (after the last complete one); the first call also discards crashed archivers' uploads. */
     public Writer next() throws IOException {
         if (lastSequence < 0) {
             objects.discardUnfinished(key -> key.startsWith(BackupStore.ARCHIVE), Instant.now().minus(ABANDONED));
-            List<Segment> existing = segments();
+            List<Listed> existing = listed();
             lastSequence = existing.isEmpty() ? 0 : existing.get(existing.size() - 1).sequence();
         }
         return new Writer(lastSequence + 1);

@@ -320,8 +320,8 @@ public final class BackupCommand {
             out().printf("%d kept, %d %s%n", plan.kept().size(), plan.deleted().size(), dryRun ? "would be deleted (dry run)" : "deleted");
             java.util.Optional<Manifest> oldest = plan.kept().keySet().stream().min(java.util.Comparator.comparing(Manifest::snapshotAt));
             if (oldest.isPresent()) {
-                List<ChangeArchive.Segment> segments = new ChangeArchive(store.objects()).prune(oldest.get().snapshotAt(), dryRun);
-                out().printf("Change archive: %d segment(s) older than the oldest kept snapshot's range %s%n", segments.size(),
+                int segments = new ChangeArchive(store.objects()).prune(oldest.get().snapshotAt(), dryRun);
+                out().printf("Change archive: %d segment(s) older than the oldest kept snapshot's range %s%n", segments,
                         dryRun ? "would be deleted" : "deleted");
             }
             return 0;

@@ -62,9 +62,8 @@ public final class PointInTimeRestore {
         Manifest snapshot = newestSnapshot(backup -> !backup.snapshotAt().isAfter(target), "at or before " + target);
         long from = replayFrom(snapshot);
         long to = target.toEpochMilli();
-        List<ChangeArchive.Segment> all = archive.segments();
-        Instant archivedUntil = all.stream().map(ChangeArchive.Segment::lastCommit).max(Comparator.naturalOrder()).orElse(snapshot.snapshotAt());
-        List<ChangeArchive.Segment> segments = all.stream().filter(s -> s.lastCommit().toEpochMilli() >= from && s.firstCommit().toEpochMilli() <= to).toList();
+        Instant archivedUntil = archive.lastCommit().orElse(snapshot.snapshotAt());
+        List<ChangeArchive.Segment> segments = archive.segments(Instant.ofEpochMilli(from), target);
         long applied = restore(snapshot, segments, databaseName, change -> change.commitMillis() >= from && change.commitMillis() <= to);
         log.info("Point-in-time restore to {}: snapshot {} (as of {}) and {} archived change(s)", target, snapshot.id(), snapshot.snapshotAt(), applied);
         return new Result(snapshot, applied, archivedUntil.toString(), !archivedUntil.isBefore(target));
@@ -79,7 +78,7 @@ public final class PointInTimeRestore {
     public Result restore(Lsn target, String databaseName) throws IOException, SQLException {
         Manifest snapshot = newestSnapshot(backup -> Lsn.parse(backup.lsn()).compareTo(target) <= 0, "at or before LSN " + target);
         long from = replayFrom(snapshot);
-        List<ChangeArchive.Segment> segments = archive.segments().stream().filter(s -> s.lastCommit().toEpochMilli() >= from).toList();
+        List<ChangeArchive.Segment> segments = archive.segments(Instant.ofEpochMilli(from), Instant.MAX);
         Set<Long> late = transactionsReaching(target, segments, from);
         long[] newest = {0};
         long applied = restore(snapshot, segments, databaseName, change -> {
@@ -146,27 +145,32 @@ public final class PointInTimeRestore {
         new Restorer(store, server, database).restore(snapshot, databaseName, false);
         DataSource restored = database.apply(databaseName);
         long applied;
-        try (Connection db = restored.getConnection()) {
-            db.setAutoCommit(false);
-            try (Statement statement = db.createStatement()) {
-                statement.execute("ALTER TABLE pages DISABLE TRIGGER USER"); // rows arrive as they were, versions included
-            }
-            try (ChangeApplier applier = new ChangeApplier(db, columns(db))) {
-                for (ChangeArchive.Segment segment : segments) {
-                    archive.read(segment, change -> {
-                        if (wanted.test(change)) {
-                            applier.apply(change);
-                        }
-                    });
+        try {
+            try (Connection db = restored.getConnection()) {
+                db.setAutoCommit(false);
+                try (Statement statement = db.createStatement()) {
+                    statement.execute("ALTER TABLE pages DISABLE TRIGGER USER"); // rows arrive as they were, versions included
                 }
-                applied = applier.applied;
+                try (ChangeApplier applier = new ChangeApplier(db, columns(db))) {
+                    for (ChangeArchive.Segment segment : segments) {
+                        archive.read(segment, change -> {
+                            if (wanted.test(change)) {
+                                applier.apply(change);
+                            }
+                        });
+                    }
+                    applied = applier.applied;
+                }
+                try (Statement statement = db.createStatement()) {
+                    statement.execute("ALTER TABLE pages ENABLE TRIGGER USER");
+                }
+                db.commit();
             }
-            try (Statement statement = db.createStatement()) {
-                statement.execute("ALTER TABLE pages ENABLE TRIGGER USER");
-            }
-            db.commit();
+            new SchemaMigrator(restored).migrate();
+        } catch (IOException | SQLException | RuntimeException e) {
+            Restorer.drop(server, databaseName, e); // a restore that failed leaves nothing behind
+            throw e;
         }
-        new SchemaMigrator(restored).migrate();
         return applied;
     }
 

@@ -7,9 +7,13 @@ import dev.sluice.core.schema.SchemaMigrator;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -19,9 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores a snapshot into a new database: refuses a backup whose files do not match their checksums (naming
- * them), creates the database, brings it to the snapshot's schema version, loads each table with {@code COPY},
- * checks the row counts against the manifest, then migrates to this build's schema.
+ * Restores a snapshot into a new database: refuses a backup with a file missing or of the wrong size, creates the
+ * database, brings it to the snapshot's schema version, loads each table with {@code COPY} in one transaction
+ * while checking the file's SHA-256 as it is read (each file is read once), checks the row counts against the
+ * manifest, commits, then migrates to this build's schema. Any failure rolls back and drops the new database; a
+ * file whose checksum differs is named.
  */
 public final class Restorer {
 
@@ -76,6 +82,34 @@ public final class Restorer {
         return definitions;
     }
 
+    /**
+     * Drops the table's primary key and unique constraints that no foreign key relies on (pg_restore adds them
+     * after the data too: one sorted build instead of an index maintained row by row); returns the statements
+     * that add them again.
+     */
+    private static List<String> dropKeys(Connection db, String table) throws SQLException {
+        List<String> definitions = new java.util.ArrayList<>();
+        List<String> names = new java.util.ArrayList<>();
+        try (var query = db.prepareStatement("""
+                SELECT quote_ident(c.conname), pg_get_constraintdef(c.oid) FROM pg_constraint c
+                WHERE c.conrelid = to_regclass(?) AND c.contype IN ('p', 'u')
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)""")) {
+            query.setString(1, table);
+            try (var rows = query.executeQuery()) {
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                    definitions.add("ALTER TABLE " + table + " ADD CONSTRAINT " + rows.getString(1) + " " + rows.getString(2));
+                }
+            }
+        }
+        try (Statement statement = db.createStatement()) {
+            for (String name : names) {
+                statement.execute("ALTER TABLE " + table + " DROP CONSTRAINT " + name);
+            }
+        }
+        return definitions;
+    }
+
     /** @return rows restored per table, in the manifest's order */
     public List<Long> restore(Manifest backup, String target) throws IOException, SQLException {
         return restore(backup, target, true);
@@ -86,16 +120,38 @@ public final class Restorer {
         if (!NAME.matcher(target).matches()) {
             throw new IllegalArgumentException("not a plain database name: " + target);
         }
-        List<String> problems = new BackupVerifier(store).verify(backup);
+        BackupVerifier verifier = new BackupVerifier(store);
+        List<String> problems = verifier.verifySizes(backup);
         if (!problems.isEmpty()) {
             throw new DamagedBackupException(backup.id(), problems);
         }
         try (Connection db = server.getConnection(); Statement statement = db.createStatement()) {
             statement.execute("CREATE DATABASE " + target); // fails if it exists: a restore never overwrites
         }
-        DataSource restored = database.apply(target);
-        SchemaMigrator schema = new SchemaMigrator(restored);
-        schema.migrateTo(backup.schemaVersion());
+        try {
+            DataSource restored = database.apply(target);
+            SchemaMigrator schema = new SchemaMigrator(restored);
+            schema.migrateTo(backup.schemaVersion());
+            List<Long> rows = load(backup, target, restored);
+            if (toLatestSchema) {
+                schema.migrate();
+            }
+            return rows;
+        } catch (IOException | SQLException | RuntimeException e) {
+            drop(server, target, e);
+            if (!(e instanceof DamagedBackupException)) {
+                List<String> damage = verifier.verify(backup); // a damaged file can fail the load before its checksum is complete
+                if (!damage.isEmpty()) {
+                    DamagedBackupException damaged = new DamagedBackupException(backup.id(), damage);
+                    damaged.initCause(e);
+                    throw damaged;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private List<Long> load(Manifest backup, String target, DataSource restored) throws IOException, SQLException {
         List<Long> rows = new java.util.ArrayList<>();
         try (Connection db = restored.getConnection()) {
             db.setAutoCommit(false);
@@ -106,16 +162,23 @@ public final class Restorer {
             for (Manifest.TableFile table : backup.tables()) {
                 long started = System.nanoTime();
                 List<String> indexes = dropSecondaryIndexes(db, table.table());
-                long copied;
+                indexes.addAll(0, dropKeys(db, table.table()));
                 try (Statement statement = db.createStatement()) {
                     statement.execute("TRUNCATE " + table.table()); // in this transaction: lets COPY freeze the rows as it writes them
                 }
-                try (InputStream in = new ZstdInputStream(new BufferedInputStream(store.open(backup, table.file()), 1 << 16))) {
+                MessageDigest sha256 = BackupVerifier.sha256();
+                long copied;
+                try (DigestInputStream stored = new DigestInputStream(new BufferedInputStream(store.open(backup, table.file()), 1 << 16), sha256);
+                        InputStream in = new ZstdInputStream(stored)) {
                     copied = db.unwrap(PGConnection.class).getCopyAPI()
                             .copyIn("COPY " + table.table() + " (" + table.columns() + ") FROM STDIN WITH (FREEZE)", in);
+                    stored.transferTo(OutputStream.nullOutputStream());
+                }
+                String actual = HexFormat.of().formatHex(sha256.digest());
+                if (!actual.equals(table.sha256())) {
+                    throw new DamagedBackupException(backup.id(), List.of(table.file() + ": SHA-256 " + actual + ", the manifest says " + table.sha256()));
                 }
                 if (copied != table.rows()) {
-                    db.rollback();
                     throw new IOException(table.file() + ": " + copied + " rows read, the manifest says " + table.rows());
                 }
                 try (Statement statement = db.createStatement()) {
@@ -128,9 +191,15 @@ public final class Restorer {
             }
             db.commit();
         }
-        if (toLatestSchema) {
-            schema.migrate();
-        }
         return rows;
+    }
+
+    /** Drops a database a failed restore created; a failure to drop it is added to {@code failure}. */
+    static void drop(DataSource server, String target, Exception failure) {
+        try (Connection db = server.getConnection(); Statement statement = db.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + target + " WITH (FORCE)");
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
     }
 }

@@ -107,7 +107,7 @@ class SnapshotSchedule extends AbstractHealthIndicator implements SmartLifecycle
             log.info("Retention: deleted backup {} (as of {})", old.id(), old.snapshotAt());
         }
         Instant oldestKept = plan.kept().keySet().stream().map(Manifest::snapshotAt).min(Instant::compareTo).orElse(manifest.snapshotAt());
-        int segments = new ChangeArchive(store.objects()).prune(oldestKept, false).size();
+        int segments = new ChangeArchive(store.objects()).prune(oldestKept, false);
         if (segments > 0) {
             log.info("Retention: deleted {} change archive segment(s) from before the oldest kept snapshot's range", segments);
         }

@@ -112,6 +112,24 @@ class SnapshotRestoreIT {
     }
 
     @Test
+    void aFileThatDecodesButDisagreesWithItsChecksumIsCaughtAsItLoadsAndTheNewDatabaseIsDropped() throws Exception {
+        assertThat(backup("take").exitCode).isZero();
+        Manifest backup = new BackupStore(new DirectoryStore(directory)).latest().orElseThrow();
+        Path manifest = directory.resolve(backup.id()).resolve(Manifest.FILE_NAME);
+        String pagesChecksum = backup.tables().get(0).sha256();
+        Files.writeString(manifest, Files.readString(manifest).replace(pagesChecksum, "0".repeat(64)));
+        String target = "restored_" + restores.incrementAndGet();
+
+        Result restore = backup("restore", "--to-database", target);
+
+        assertThat(restore.exitCode).isEqualTo(1);
+        assertThat(restore.err).contains("damaged, refusing to restore")
+                .contains("pages.copy.zst: SHA-256 " + pagesChecksum + ", the manifest says " + "0".repeat(64));
+        assertThat(db.queryForObject("SELECT count(*) FROM pg_database WHERE datname = ?", Long.class, target))
+                .as("the database the restore created is dropped").isZero();
+    }
+
+    @Test
     void aSnapshotThatFailsHalfwayLeavesNoCompleteLookingBackup() throws Exception {
         // a database whose last table is missing: the snapshot fails after writing the first three files
         String broken = "broken_" + restores.incrementAndGet();

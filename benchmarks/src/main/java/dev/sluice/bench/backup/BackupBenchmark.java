@@ -6,6 +6,9 @@ import dev.sluice.bench.support.BenchEnvironment;
 import dev.sluice.bench.support.Medians;
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.infra.stack.Connections;
+import dev.sluice.infra.stack.PostgresNode;
+import dev.sluice.infra.stack.StackOptions;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -36,9 +39,10 @@ import picocli.CommandLine.Option;
 
 /**
  * The backup path on a database of realistic pages: {@code sluice backup take} and {@code restore} (the real CLI,
- * its own JVM) against {@code pg_dump -Fc} and {@code pg_restore} of the same tables in the same run, when a
- * {@code pg_dump} of the server's major version is on the PATH; otherwise against what {@code pg_dump -Fc} does, done
- * here: each table's {@code COPY} through zlib at its default level, and back.
+ * its own JVM) against {@code pg_dump -Fc} and {@code pg_restore} of the same tables in the same run, and against
+ * what {@code pg_dump -Fc} does, done here (each table's {@code COPY} through zlib at its default level, and back).
+ * pg_dump refuses a server newer than itself: when the PATH's pg_dump is older than the stack's server and that
+ * version's binaries are beside the benchmarks, everything runs on a server of pg_dump's version instead.
  */
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = "Backup path: snapshot and restore time and size against pg_dump -Fc / pg_restore (or their equivalent) of the same tables.")
@@ -70,7 +74,33 @@ public final class BackupBenchmark implements Callable<Integer> {
         }
         System.out.printf("Backup path benchmark: %,d pages of %d B bodies, %d round(s) per phase%n", pageCount, bodySize, rounds);
         try (BenchEnvironment environment = BenchEnvironment.start(home)) {
-            DataSource db = environment.dataSource();
+            compare(environment, jar);
+        }
+        return 0;
+    }
+
+    private void compare(BenchEnvironment environment, Path jar) throws Exception {
+        PostgresNode ownServer = null;
+        try {
+            Connections target = environment.connections();
+            Integer pgDump = pgDumpMajor();
+            int server = serverMajor(target.dataSource());
+            Path binaries = home.resolve("benchmarks").resolve("target").resolve("postgres-binaries").resolve("postgres-" + pgDump + ".jar");
+            if (pgDump != null && pgDump != server && Files.isRegularFile(binaries)) {
+                // the PATH's pg_dump cannot dump this server: measure both on a server of pg_dump's own version
+                ownServer = PostgresNode.start(environment.directory().resolve("postgres-" + pgDump), StackOptions.defaultBinariesCache(), 0, true, binaries);
+                try (Connection admin = new Connections(target.kafkaBootstrap(), ownServer.url("postgres"), PostgresNode.USER, "", target.redisUrl())
+                        .dataSource().getConnection(); Statement statement = admin.createStatement()) {
+                    statement.execute("CREATE DATABASE sluice");
+                }
+                target = new Connections(target.kafkaBootstrap(), ownServer.url("sluice"), PostgresNode.USER, "", target.redisUrl());
+                server = pgDump;
+            }
+            boolean realPgDump = pgDump != null && pgDump == server;
+            System.out.printf("  server: PostgreSQL %d%s; anchor: %s%n", server, ownServer != null ? " (from Maven, to match pg_dump)" : "",
+                    realPgDump ? "pg_dump -Fc / pg_restore " + pgDump + ", and what pg_dump -Fc does by hand (COPY through zlib 6)"
+                            : "no pg_dump of the server's version; what pg_dump -Fc does by hand (COPY of each table through zlib 6, and back)");
+            DataSource db = target.dataSource();
             new SchemaMigrator(db).migrate();
             long loading = System.nanoTime();
             List<BenchRow> rows = BenchRow.generate(new RealisticPages(), 0, pageCount, bodySize, Instant.parse("2026-11-20T10:15:30Z"));
@@ -82,42 +112,52 @@ public final class BackupBenchmark implements Callable<Integer> {
             }
             System.out.printf("  loaded %,d pages (%.0f MB in the table) in %.1f s%n", pageCount, tableMegabytes(db), seconds(loading));
 
-            String anchor = pgDumpOfServerVersion(db);
-            System.out.println(anchor != null ? "  anchor: " + anchor : "  anchor: no pg_dump of the server's major version on the PATH;"
-                    + " measuring what pg_dump -Fc does instead (COPY of each table through zlib at its default level 6, and back)");
             Path work = Files.createDirectories(environment.directory().resolve("backup-bench"));
             List<double[]> ours = new ArrayList<>();
-            List<double[]> theirs = new ArrayList<>();
+            List<double[]> dumps = new ArrayList<>();
+            List<double[]> byHand = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 System.out.printf("%n-- round %d of %d%n", round, rounds);
-                ours.add(sluice(environment, jar, work.resolve("sluice-" + round)));
-                theirs.add(anchor != null ? pgDump(environment, work.resolve("dump-" + round)) : zlibCopy(environment, work.resolve("zlib-" + round)));
+                ours.add(sluice(target, jar, work.resolve("sluice-" + round)));
+                if (realPgDump) {
+                    dumps.add(pgDump(target, work.resolve("dump-" + round)));
+                }
+                byHand.add(zlibCopy(target, work.resolve("zlib-" + round)));
             }
             double[] sluice = medians(ours);
-            double[] other = medians(theirs);
-            String name = anchor != null ? "pg_dump -Fc / pg_restore" : "COPY + zlib 6 (what pg_dump -Fc does)";
-            System.out.printf("%n%,d pages of %d B bodies; medians of %d%n", pageCount, bodySize, rounds);
+            double[] zlib = medians(byHand);
+            System.out.printf("%n%,d pages of %d B bodies, PostgreSQL %d; medians of %d%n", pageCount, bodySize, server, rounds);
             System.out.printf("  %-40s %12s %12s %12s%n", "", "snapshot s", "size MB", "restore s");
-            System.out.printf("  %-40s %12.1f %12.1f %12.1f%n", name, other[0], other[1], other[2]);
+            double[] anchor = zlib;
+            if (realPgDump) {
+                anchor = medians(dumps);
+                System.out.printf("  %-40s %12.1f %12.1f %12.1f%n", "pg_dump -Fc / pg_restore", anchor[0], anchor[1], anchor[2]);
+            }
+            System.out.printf("  %-40s %12.1f %12.1f %12.1f%n", "COPY + zlib 6 (what pg_dump -Fc does)", zlib[0], zlib[1], zlib[2]);
             System.out.printf("  %-40s %12.1f %12.1f %12.1f%n", "sluice backup take / restore", sluice[0], sluice[1], sluice[2]);
-            System.out.printf("  %-40s %11.2fx %11.2fx %11.2fx%n", "sluice / " + (anchor != null ? "pg_dump" : "equivalent"),
-                    sluice[0] / other[0], sluice[1] / other[1], sluice[2] / other[2]);
+            if (realPgDump) {
+                System.out.printf("  %-40s %11.2fx %11.2fx %11.2fx%n", "sluice / pg_dump", sluice[0] / anchor[0], sluice[1] / anchor[1], sluice[2] / anchor[2]);
+            }
+            System.out.printf("  %-40s %11.2fx %11.2fx %11.2fx%n", "sluice / COPY + zlib 6", sluice[0] / zlib[0], sluice[1] / zlib[1], sluice[2] / zlib[2]);
             System.out.println("""
 
-                    Both restore into a new database. sluice's times are the CLI's own (its JVM's start excluded); its restore
+                    All restore into a new database. sluice's times are the CLI's own (its JVM's start excluded); its restore
                     includes creating the database and migrating the schema, and verifying every checksum first.""");
+        } finally {
+            if (ownServer != null) {
+                ownServer.close();
+            }
         }
-        return 0;
     }
 
     /** {seconds to snapshot, MB stored, seconds to restore} with the real CLI. */
-    private double[] sluice(BenchEnvironment environment, Path jar, Path directory) throws Exception {
-        String take = cli(environment, jar, "take", "--directory", directory.toString());
+    private double[] sluice(Connections target, Path jar, Path directory) throws Exception {
+        String take = cli(target, jar, "take", "--directory", directory.toString());
         Matcher taken = TAKEN.matcher(take);
         if (!taken.find()) {
             throw new IllegalStateException("no summary in:\n" + take);
         }
-        String restore = cli(environment, jar, "restore", "--to-database", "bench_restored_" + ++restores, "--directory", directory.toString());
+        String restore = cli(target, jar, "restore", "--to-database", "bench_restored_" + ++restores, "--directory", directory.toString());
         Matcher restored = RESTORED.matcher(restore);
         if (!restored.find()) {
             throw new IllegalStateException("no summary in:\n" + restore);
@@ -127,25 +167,23 @@ public final class BackupBenchmark implements Callable<Integer> {
         return result;
     }
 
-    private String cli(BenchEnvironment environment, Path jar, String... args) throws Exception {
+    private String cli(Connections target, Path jar, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "-cp", jar.toString(), "-Dloader.main=dev.sluice.backup.command.BackupCommand",
                 "org.springframework.boot.loader.launch.PropertiesLauncher"));
         Collections.addAll(command, args);
-        return run(command, environment.connections().toEnvironment());
+        return run(command, target.toEnvironment());
     }
 
-    /** pg_dump and pg_restore of the same tables, custom format (zlib, default level). */
-    private double[] pgDump(BenchEnvironment environment, Path file) throws Exception {
-        var connections = environment.connections();
+    /** pg_dump and pg_restore of the database (the same tables, and the functions their triggers need), custom format (zlib, default level). */
+    private double[] pgDump(Connections connections, Path file) throws Exception {
         Map<String, String> env = Map.of("PGPASSWORD", connections.postgresPassword());
         List<String> dump = new ArrayList<>(List.of("pg_dump", "-Fc", "-f", file.toString(), "-d", connections.postgresUrl(), "-U", connections.postgresUser()));
-        TABLES.forEach(table -> Collections.addAll(dump, "-t", table));
         long started = System.nanoTime();
         run(dump, env);
         double dumpSeconds = seconds(started);
         String database = "bench_pg_restored_" + ++restores;
-        try (Connection connection = environment.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = connections.dataSource().getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + database);
         }
         started = System.nanoTime();
@@ -157,11 +195,11 @@ public final class BackupBenchmark implements Callable<Integer> {
     }
 
     /** What pg_dump -Fc does with each table's data: COPY out through zlib at level 6; back with COPY in. */
-    private double[] zlibCopy(BenchEnvironment environment, Path directory) throws Exception {
+    private double[] zlibCopy(Connections connections, Path directory) throws Exception {
         Files.createDirectories(directory);
         long started = System.nanoTime();
         long bytes = 0;
-        try (Connection db = environment.dataSource().getConnection()) {
+        try (Connection db = connections.dataSource().getConnection()) {
             db.setAutoCommit(false);
             db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             for (String table : TABLES) {
@@ -175,10 +213,10 @@ public final class BackupBenchmark implements Callable<Integer> {
         }
         double dumpSeconds = seconds(started);
         String database = "bench_zlib_restored_" + ++restores;
-        try (Connection connection = environment.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = connections.dataSource().getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + database);
         }
-        DataSource target = environment.connections().withDatabase(database).dataSource();
+        DataSource target = connections.withDatabase(database).dataSource();
         started = System.nanoTime();
         new SchemaMigrator(target).migrate();
         try (Connection db = target.getConnection()) {
@@ -195,22 +233,21 @@ public final class BackupBenchmark implements Callable<Integer> {
         return result;
     }
 
-    /** "pg_dump (PostgreSQL) 17.x" when its major version is the server's, else null. */
-    private static String pgDumpOfServerVersion(DataSource db) throws Exception {
-        int server;
+    private static int serverMajor(DataSource db) throws Exception {
         try (Connection connection = db.getConnection(); Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("SHOW server_version_num")) {
             row.next();
-            server = Integer.parseInt(row.getString(1)) / 10000;
+            return Integer.parseInt(row.getString(1)) / 10000;
         }
+    }
+
+    /** The major version of the pg_dump (and pg_restore) on the PATH, or null when there is none. */
+    private static Integer pgDumpMajor() throws Exception {
         try {
             String version = run(List.of("pg_dump", "--version"), Map.of()).trim();
-            Matcher major = Pattern.compile("(\\d+)\\.").matcher(version);
-            if (!major.find() || Integer.parseInt(major.group(1)) != server) {
-                return null;
-            }
             run(List.of("pg_restore", "--version"), Map.of());
-            return version;
+            Matcher major = Pattern.compile("(\\d+)\\.").matcher(version);
+            return major.find() ? Integer.valueOf(major.group(1)) : null;
         } catch (IOException e) {
             return null; // no pg_dump at all
         }

