@@ -164,6 +164,7 @@ public final class BackupBenchmark implements Callable<Integer> {
         }
         double[] result = {Double.parseDouble(taken.group(2)), Double.parseDouble(taken.group(1).replace(",", "")), Double.parseDouble(restored.group(1))};
         System.out.printf("  sluice backup: snapshot %.1f s, %.1f MB; restore %.1f s%n", result[0], result[1], result[2]);
+        restore.lines().filter(line -> line.contains("INFO")).forEach(line -> System.out.println("    " + line)); // where the restore's time went
         return result;
     }
 
