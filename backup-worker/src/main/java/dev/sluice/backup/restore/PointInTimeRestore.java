@@ -152,12 +152,16 @@ public final class PointInTimeRestore {
                     statement.execute("ALTER TABLE pages DISABLE TRIGGER USER"); // rows arrive as they were, versions included
                 }
                 try (ChangeApplier applier = new ChangeApplier(db, columns(db))) {
+                    int done = 0;
                     for (ChangeArchive.Segment segment : segments) {
                         archive.read(segment, change -> {
                             if (wanted.test(change)) {
                                 applier.apply(change);
                             }
                         });
+                        if (++done % 100 == 0) {
+                            log.info("  {} of {} archive segment(s) read, {} change(s) applied", done, segments.size(), applier.applied);
+                        }
                     }
                     applied = applier.applied;
                 }

@@ -168,7 +168,8 @@ public final class Restorer {
                 }
                 MessageDigest sha256 = BackupVerifier.sha256();
                 long copied;
-                try (DigestInputStream stored = new DigestInputStream(new BufferedInputStream(store.open(backup, table.file()), 1 << 16), sha256);
+                try (DigestInputStream stored = new DigestInputStream(
+                        new LoadProgress(new BufferedInputStream(store.open(backup, table.file()), 1 << 16), table.table(), table.storedBytes()), sha256);
                         InputStream in = new ZstdInputStream(stored)) {
                     copied = db.unwrap(PGConnection.class).getCopyAPI()
                             .copyIn("COPY " + table.table() + " (" + table.columns() + ") FROM STDIN WITH (FREEZE)", in);

@@ -134,6 +134,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                     .subscribe();
 
             progress("warm-up", warmupSeconds, accepted, invalidator, environment);
+            WalDecodingLimit limit = WalDecodingLimit.startingNow(environment.connections());
             PrometheusScrape before = PrometheusScrape.of(invalidator.port());
             long acceptedBefore = accepted.get();
             long started = System.nanoTime();
@@ -168,6 +169,10 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                 checks.add(String.format("+%.1f s: %d stale", Duration.between(quiet, at).toMillis() / 1000.0, stale));
             } while (stale > 0 && Duration.between(quiet, Instant.now()).toSeconds() < 60);
             pool.dispose();
+            WalDecodingLimit.Result decoding;
+            try (limit) {
+                decoding = limit.read(); // the machine is quiet now: the limit of reading these changes from the WAL
+            }
 
             TreeMap<Double, Double> lagBefore = before.buckets("sluice_invalidator_lag_seconds");
             TreeMap<Double, Double> lagAfter = after.buckets("sluice_invalidator_lag_seconds");
@@ -187,6 +192,11 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                     "invalidator caught up (its capacity, load stopped)", drain.took().toMillis() / 1000.0, drain.events(),
                     drain.medianRate(), drain.peakRate());
             System.out.printf("%-52s %s%n", "consistency checks after the writes were applied", String.join(", ", checks));
+            System.out.printf("%-52s %,.0f changes/s (%,d changes from the measured load's start in %.1f s)%n",
+                    "limit: WAL decoding alone (bare pgoutput reader, quiet)", decoding.rate(), decoding.changes(),
+                    decoding.took().toMillis() / 1000.0);
+            System.out.printf("%-52s %.2fx under load, %.2fx caught up%n", "invalidator / that limit", events / elapsed / decoding.rate(),
+                    drain.medianRate() / decoding.rate());
         }
         return 0;
     }
