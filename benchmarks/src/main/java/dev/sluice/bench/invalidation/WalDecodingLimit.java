@@ -67,7 +67,7 @@ final class WalDecodingLimit implements AutoCloseable {
                         .withStatusInterval(1, TimeUnit.SECONDS).start()) {
             while (stream.getLastReceiveLSN().compareTo(end) < 0) {
                 ByteBuffer message = stream.read();
-                byte type = message.get(message.arrayOffset());
+                byte type = message.get(message.position()); // pgoutput: the message's kind first
                 if ((type == 'I' || type == 'U' || type == 'D') && stream.getLastReceiveLSN().compareTo(end) < 0) {
                     changes++;
                 }
