@@ -7,15 +7,13 @@ import dev.sluice.backup.archive.ChangeArchive;
 import dev.sluice.backup.store.S3Properties;
 import dev.sluice.backup.store.S3Server;
 import dev.sluice.backup.store.S3Store;
-import dev.sluice.backup.command.BackupCommand;
+import dev.sluice.backup.command.CommandRun;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -34,7 +32,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.unit.DataSize;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import picocli.CommandLine;
 
 /**
  * Point-in-time restore through the whole chain: changes made by hand in PostgreSQL, captured by the real change
@@ -120,9 +117,9 @@ class PointInTimeRestoreIT {
         // every change archived: 20 + 5 + 5 inserted, 5 + 2 + 2 + 9 updated (7 is gone by the third round), 2 deleted
         await().atMost(Duration.ofSeconds(60)).until(() -> archive.segments().stream().mapToLong(ChangeArchive.Segment::events).sum() >= 50);
 
-        Result toBetween = backup("restore", "--to", between.toString(), "--to-database", "pitr_between");
-        Result toEnd = backup("restore", "--to", end.toString(), "--to-database", "pitr_end");
-        Result toPosition = backup("restore", "--to", position, "--to-database", "pitr_position");
+        CommandRun toBetween = backup("restore", "--to", between.toString(), "--to-database", "pitr_between");
+        CommandRun toEnd = backup("restore", "--to", end.toString(), "--to-database", "pitr_end");
+        CommandRun toPosition = backup("restore", "--to", position, "--to-database", "pitr_position");
 
         assertThat(toBetween.exitCode).as(toBetween.toString()).isZero();
         assertThat(checksum(restored("pitr_between"))).as("every row exactly as it was between the two writes").isEqualTo(asOfBetween);
@@ -140,9 +137,9 @@ class PointInTimeRestoreIT {
             bytes[bytes.length / 2] ^= 0x20;
             s3.putObject(request -> request.bucket(BUCKET.bucket()).key(key), RequestBody.fromBytes(bytes));
         }
-        Result refused = backup("restore", "--to", end.toString(), "--to-database", "pitr_damaged");
+        CommandRun refused = backup("restore", "--to", end.toString(), "--to-database", "pitr_damaged");
         assertThat(refused.exitCode).isEqualTo(1);
-        assertThat(refused.out).contains("refusing to restore").contains(segment.name() + ": SHA-256");
+        assertThat(refused.err).contains("refusing to restore").contains(segment.name() + ": SHA-256");
     }
 
     private static void insert(int from, int to, String title) {
@@ -169,27 +166,10 @@ class PointInTimeRestoreIT {
         return db.queryForObject("SELECT count(*) || ':' || md5(coalesce(string_agg(p::text, E'\\n' ORDER BY id), '')) FROM pages p", String.class);
     }
 
-    private Result backup(String... args) {
+    private CommandRun backup(String... args) {
         Map<String, String> environment = new HashMap<>(connections.toEnvironment());
         environment.putAll(S3Server.environment(BUCKET));
-        return new Result(BackupCommand.commandLine(environment), args);
+        return CommandRun.of(environment, args);
     }
 
-    private static final class Result {
-        final int exitCode;
-        final String out;
-
-        Result(CommandLine commandLine, String... args) {
-            StringWriter out = new StringWriter();
-            commandLine.setOut(new PrintWriter(out, true));
-            commandLine.setErr(new PrintWriter(out, true));
-            this.exitCode = commandLine.execute(args);
-            this.out = out.toString();
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n" + out;
-        }
-    }
 }

@@ -2,7 +2,7 @@ package dev.sluice.backup.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.backup.command.BackupCommand;
+import dev.sluice.backup.command.CommandRun;
 import dev.sluice.backup.store.BackupStore;
 import dev.sluice.backup.store.DirectoryStore;
 import dev.sluice.backup.store.Manifest;
@@ -11,8 +11,6 @@ import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-import picocli.CommandLine;
 
 /** Snapshots restore every row exactly; a damaged one is caught by its checksums; a crashed one is never listed. */
 @SharedStackTest
@@ -68,21 +65,21 @@ class SnapshotRestoreIT {
 
     @Test
     void aSnapshotRestoresEveryRowExactly() throws Exception {
-        Result take = backup("take");
+        CommandRun take = backup("take");
         assertThat(take.exitCode).as(take.toString()).isZero();
         assertThat(take.out).contains("4 tables");
 
         String target = "restored_" + restores.incrementAndGet();
-        Result restore = backup("restore", "--to-database", target);
+        CommandRun restore = backup("restore", "--to-database", target);
 
         assertThat(restore.exitCode).as(restore.toString()).isZero();
         JdbcTemplate restored = new JdbcTemplate(connections.withDatabase(target).dataSource());
         for (String table : SnapshotWriter.TABLES) {
-            assertThat(checksum(restored, table)).as(table + ", row by row").isEqualTo(checksum(db, table));
+            assertThat(CommandRun.checksum(restored, table)).as(table + ", row by row").isEqualTo(CommandRun.checksum(db, table));
         }
         assertThat(restored.queryForObject("SELECT count(*) FROM pages", Long.class)).isEqualTo(3000);
         assertThat(new SchemaMigrator(connections.withDatabase(target).dataSource()).isUpToDate()).isTrue();
-        Result list = backup("list");
+        CommandRun list = backup("list");
         assertThat(list.out).contains("1 backup(s)");
     }
 
@@ -99,9 +96,9 @@ class SnapshotRestoreIT {
             file.write(one, 1000); // one bit pattern flipped, the size unchanged
         }
 
-        Result verify = backup("verify");
+        CommandRun verify = backup("verify");
         String target = "restored_" + restores.incrementAndGet();
-        Result restore = backup("restore", "--to-database", target);
+        CommandRun restore = backup("restore", "--to-database", target);
 
         assertThat(verify.exitCode).isEqualTo(1);
         assertThat(verify.out).contains("damaged: pages.copy.zst: SHA-256");
@@ -120,7 +117,7 @@ class SnapshotRestoreIT {
         Files.writeString(manifest, Files.readString(manifest).replace(pagesChecksum, "0".repeat(64)));
         String target = "restored_" + restores.incrementAndGet();
 
-        Result restore = backup("restore", "--to-database", target);
+        CommandRun restore = backup("restore", "--to-database", target);
 
         assertThat(restore.exitCode).isEqualTo(1);
         assertThat(restore.err).contains("damaged, refusing to restore")
@@ -138,7 +135,7 @@ class SnapshotRestoreIT {
         new JdbcTemplate(connections.withDatabase(broken).dataSource()).execute("DROP TABLE api_keys");
         BackupStore store = new BackupStore(new DirectoryStore(directory));
 
-        Result take = new Result(BackupCommand.commandLine(environment(connections.withDatabase(broken))), "take", "--directory", directory.toString());
+        CommandRun take = CommandRun.of(environment(connections.withDatabase(broken)), "take", "--directory", directory.toString());
 
         assertThat(take.exitCode).isEqualTo(1);
         assertThat(take.err).contains("no table api_keys");
@@ -169,7 +166,7 @@ class SnapshotRestoreIT {
         assertThat(backup("take").exitCode).isZero();
         db.update("UPDATE pages SET title = 'changed after the snapshot' WHERE id = md5('1')"); // the drill compares with the snapshot, not now
 
-        Result drill = backup("drill");
+        CommandRun drill = backup("drill");
 
         assertThat(drill.exitCode).as(drill.toString()).isZero();
         assertThat(drill.out).contains("passed: every table restored exactly").containsPattern("pages\\s+3,000 rows  identical");
@@ -180,7 +177,7 @@ class SnapshotRestoreIT {
         Manifest backup = new BackupStore(new DirectoryStore(directory)).latest().orElseThrow();
         Path manifest = directory.resolve(backup.id()).resolve(Manifest.FILE_NAME);
         Files.writeString(manifest, Files.readString(manifest).replace(backup.tables().get(0).rawSha256(), "0".repeat(64)));
-        Result failed = backup("drill");
+        CommandRun failed = backup("drill");
         assertThat(failed.exitCode).isEqualTo(1);
         assertThat(failed.out).contains("FAILED").contains("rows differ");
     }
@@ -204,12 +201,12 @@ class SnapshotRestoreIT {
         }
         Map<String, String> clock = Map.of("SLUICE_BACKUP_NOW", now.toString());
 
-        Result dryRun = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0", "--dry-run");
+        CommandRun dryRun = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0", "--dry-run");
         assertThat(store.list()).as("a dry run deletes nothing").hasSize(20);
         assertThat(archive.segments()).hasSize(3);
         assertThat(dryRun.out).contains("5 kept, 15 would be deleted").contains("2 segment(s) older than the oldest kept snapshot's range would be deleted");
 
-        Result prune = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0");
+        CommandRun prune = prune(clock, "--keep-last", "2", "--keep-daily", "5", "--keep-weekly", "0", "--keep-monthly", "0");
         assertThat(prune.out).contains("5 kept, 15 deleted");
         assertThat(store.list()).hasSize(5).allSatisfy(kept -> assertThat(kept.snapshotAt()).isAfter(now.minus(java.time.Duration.ofDays(5))));
         assertThat(archive.segments()).as("what the oldest kept snapshot's point-in-time range needs stays")
@@ -219,7 +216,7 @@ class SnapshotRestoreIT {
         }
     }
 
-    private Result prune(Map<String, String> extra, String... args) {
+    private CommandRun prune(Map<String, String> extra, String... args) {
         Map<String, String> environment = environment(connections);
         environment.putAll(extra);
         String[] all = new String[args.length + 3];
@@ -227,45 +224,19 @@ class SnapshotRestoreIT {
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--directory";
         all[args.length + 2] = directory.toString();
-        return new Result(BackupCommand.commandLine(environment), all);
+        return CommandRun.of(environment, all);
     }
 
-    private Result backup(String... args) {
+    private CommandRun backup(String... args) {
         String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--directory";
         all[args.length + 1] = directory.toString();
-        return new Result(BackupCommand.commandLine(environment(connections)), all);
+        return CommandRun.of(environment(connections), all);
     }
 
     private static Map<String, String> environment(Connections connections) {
         return new HashMap<>(connections.toEnvironment());
     }
 
-    /** Every row of the table, in key order, as text, hashed. */
-    private static String checksum(JdbcTemplate db, String table) {
-        return db.queryForObject("SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM " + table + " t",
-                String.class);
-    }
-
-    private static final class Result {
-        final int exitCode;
-        final String out;
-        final String err;
-
-        Result(CommandLine commandLine, String... args) {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            commandLine.setOut(new PrintWriter(out, true));
-            commandLine.setErr(new PrintWriter(err, true));
-            this.exitCode = commandLine.execute(args);
-            this.out = out.toString();
-            this.err = err.toString();
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n" + out + err;
-        }
-    }
 }

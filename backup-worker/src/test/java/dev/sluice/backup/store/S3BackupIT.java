@@ -3,14 +3,12 @@ package dev.sluice.backup.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.backup.archive.ChangeArchive;
-import dev.sluice.backup.command.BackupCommand;
+import dev.sluice.backup.command.CommandRun;
 import dev.sluice.backup.snapshot.SnapshotWriter;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.unit.DataSize;
-import picocli.CommandLine;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -50,19 +47,19 @@ class S3BackupIT {
 
     @Test
     void aSnapshotInABucketRestoresEveryRowExactlyAndADamagedOneIsRefused() throws Exception {
-        Result take = backup("take");
+        CommandRun take = backup("take");
         assertThat(take.exitCode).as(take.toString()).isZero();
         Manifest backup = store().latest().orElseThrow();
         assertThat(backup.tables().get(0).storedBytes()).as("pages, uploaded in more than one part").isGreaterThan(5L << 20);
         assertThat(backup("list").out).contains(backup.id()).contains("1 backup(s) in s3://s3-backup-it/team/sluice/");
         assertThat(backup("verify").out).contains("all checksums match");
 
-        Result restore = backup("restore", "--to-database", "from_s3");
+        CommandRun restore = backup("restore", "--to-database", "from_s3");
 
         assertThat(restore.exitCode).as(restore.toString()).isZero();
         JdbcTemplate restored = new JdbcTemplate(connections.withDatabase("from_s3").dataSource());
         for (String table : SnapshotWriter.TABLES) {
-            assertThat(checksum(restored, table)).as(table + ", row by row").isEqualTo(checksum(db, table));
+            assertThat(CommandRun.checksum(restored, table)).as(table + ", row by row").isEqualTo(CommandRun.checksum(db, table));
         }
 
         String key = "team/sluice/" + backup.id() + "/pages.copy.zst";
@@ -71,8 +68,8 @@ class S3BackupIT {
             bytes[bytes.length / 3] ^= 0x5a;
             s3.putObject(request -> request.bucket(bucket.bucket()).key(key), RequestBody.fromBytes(bytes));
         }
-        Result verify = backup("verify");
-        Result refused = backup("restore", "--to-database", "from_damaged_s3");
+        CommandRun verify = backup("verify");
+        CommandRun refused = backup("restore", "--to-database", "from_damaged_s3");
         assertThat(verify.exitCode).isEqualTo(1);
         assertThat(verify.out).contains("damaged: pages.copy.zst: SHA-256");
         assertThat(refused.exitCode).isEqualTo(1);
@@ -100,7 +97,7 @@ class S3BackupIT {
         environment.putAll(S3Server.environment(own));
         environment.put("SLUICE_BACKUP_NOW", now.toString());
 
-        Result prune = new Result(BackupCommand.commandLine(environment), "prune", "--keep-last", "2", "--keep-daily", "0", "--keep-weekly", "0",
+        CommandRun prune = CommandRun.of(environment, "prune", "--keep-last", "2", "--keep-daily", "0", "--keep-weekly", "0",
                 "--keep-monthly", "0");
 
         assertThat(prune.out).as(prune.toString()).contains("2 kept, 4 deleted").contains("1 segment(s)");
@@ -113,35 +110,10 @@ class S3BackupIT {
         return new BackupStore(S3Store.connect(bucket));
     }
 
-    private static Result backup(String... args) {
+    private static CommandRun backup(String... args) {
         Map<String, String> environment = new HashMap<>(connections.toEnvironment());
         environment.putAll(S3Server.environment(bucket));
-        return new Result(BackupCommand.commandLine(environment), args);
+        return CommandRun.of(environment, args);
     }
 
-    private static String checksum(JdbcTemplate db, String table) {
-        return db.queryForObject("SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM " + table + " t",
-                String.class);
-    }
-
-    private static final class Result {
-        final int exitCode;
-        final String out;
-        final String err;
-
-        Result(CommandLine commandLine, String... args) {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            commandLine.setOut(new PrintWriter(out, true));
-            commandLine.setErr(new PrintWriter(err, true));
-            this.exitCode = commandLine.execute(args);
-            this.out = out.toString();
-            this.err = err.toString();
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n" + out + err;
-        }
-    }
 }
