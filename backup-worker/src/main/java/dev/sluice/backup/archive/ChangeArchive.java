@@ -3,25 +3,21 @@ package dev.sluice.backup.archive;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.Checksums;
 import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.core.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -119,25 +115,7 @@ public final class ChangeArchive {
 
     /** Why the segment's file does not match its manifest (size or SHA-256), or null when it does. */
     public String damage(Segment segment) throws IOException {
-        String key = BackupStore.ARCHIVE + segment.name();
-        OptionalLong size = objects.size(key);
-        if (size.isEmpty()) {
-            return segment.name() + ": missing";
-        }
-        if (size.getAsLong() != segment.bytes()) {
-            return segment.name() + ": " + size.getAsLong() + " bytes, the manifest says " + segment.bytes();
-        }
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = new DigestInputStream(objects.open(key), sha256)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        String actual = HexFormat.of().formatHex(sha256.digest());
-        return actual.equals(segment.sha256()) ? null : segment.name() + ": SHA-256 " + actual + ", the manifest says " + segment.sha256();
+        return Checksums.damage(objects, BackupStore.ARCHIVE + segment.name(), segment.name(), segment.bytes(), segment.sha256(), true);
     }
 
     /** Reads a segment's changes in order. */
@@ -169,11 +147,7 @@ public final class ChangeArchive {
             // the random part keeps two archivers (each with some partitions) from ever taking the same name
             this.name = String.format("segment-%012d-%s", sequence, Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
             this.upload = objects.upload(BackupStore.ARCHIVE + name + ".ndjson.zst");
-            try {
-                this.sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+            this.sha256 = Checksums.sha256();
             this.stored = new Counting(upload.stream());
             this.out = new ZstdOutputStream(new DigestOutputStream(stored, sha256), 3);
         }
@@ -200,7 +174,7 @@ public final class ChangeArchive {
             out.close();
             upload.commit();
             Segment segment = new Segment(name + ".ndjson.zst", sequence, events, Instant.ofEpochMilli(firstCommit),
-                    Instant.ofEpochMilli(lastCommit), stored.count, HexFormat.of().formatHex(sha256.digest()));
+                    Instant.ofEpochMilli(lastCommit), stored.count, Checksums.hex(sha256));
             ObjectNode manifest = Json.mapper().createObjectNode().put("name", segment.name()).put("sequence", sequence)
                     .put("events", events).put("first_commit", segment.firstCommit().toString())
                     .put("last_commit", segment.lastCommit().toString()).put("bytes", segment.bytes()).put("sha256", segment.sha256());

@@ -2,18 +2,17 @@ package dev.sluice.backup.restore;
 
 import dev.sluice.backup.snapshot.SnapshotWriter;
 import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.Checksums;
 import dev.sluice.backup.store.Manifest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -66,17 +65,12 @@ public final class Drill {
     }
 
     private static TableResult compare(Connection db, Manifest.TableFile table) throws SQLException, IOException {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha256 = Checksums.sha256();
         long rows;
         try (OutputStream text = new DigestOutputStream(OutputStream.nullOutputStream(), sha256)) {
             rows = SnapshotWriter.copyOut(db, table.table(), table.columns(), text);
         }
-        String digest = HexFormat.of().formatHex(sha256.digest());
+        String digest = Checksums.hex(sha256);
         if (rows != table.rows()) {
             return new TableResult(table.table(), rows, false, rows + " rows restored, " + table.rows() + " taken");
         }

@@ -2,6 +2,7 @@ package dev.sluice.backup.restore;
 
 import com.github.luben.zstd.ZstdInputStream;
 import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.Checksums;
 import dev.sluice.backup.store.Manifest;
 import dev.sluice.core.schema.SchemaMigrator;
 import java.io.BufferedInputStream;
@@ -13,7 +14,6 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -166,7 +166,7 @@ public final class Restorer {
                 try (Statement statement = db.createStatement()) {
                     statement.execute("TRUNCATE " + table.table()); // in this transaction: lets COPY freeze the rows as it writes them
                 }
-                MessageDigest sha256 = BackupVerifier.sha256();
+                MessageDigest sha256 = Checksums.sha256();
                 long copied;
                 try (DigestInputStream stored = new DigestInputStream(
                         new LoadProgress(new BufferedInputStream(store.open(backup, table.file()), 1 << 16), table.table(), table.storedBytes()), sha256);
@@ -175,9 +175,9 @@ public final class Restorer {
                             .copyIn("COPY " + table.table() + " (" + table.columns() + ") FROM STDIN WITH (FREEZE)", in);
                     stored.transferTo(OutputStream.nullOutputStream());
                 }
-                String actual = HexFormat.of().formatHex(sha256.digest());
-                if (!actual.equals(table.sha256())) {
-                    throw new DamagedBackupException(backup.id(), List.of(table.file() + ": SHA-256 " + actual + ", the manifest says " + table.sha256()));
+                String disagreement = Checksums.disagreement(table.file(), Checksums.hex(sha256), table.sha256());
+                if (disagreement != null) {
+                    throw new DamagedBackupException(backup.id(), List.of(disagreement));
                 }
                 if (copied != table.rows()) {
                     throw new IOException(table.file() + ": " + copied + " rows read, the manifest says " + table.rows());

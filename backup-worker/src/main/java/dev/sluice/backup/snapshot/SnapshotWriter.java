@@ -2,6 +2,7 @@ package dev.sluice.backup.snapshot;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.sluice.backup.store.BackupStore;
+import dev.sluice.backup.store.Checksums;
 import dev.sluice.backup.store.Manifest;
 import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.core.schema.SchemaMigrator;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -50,6 +49,9 @@ public final class SnapshotWriter {
     private final int zstdLevel;
 
     public SnapshotWriter(DataSource dataSource, BackupStore store, Clock clock, int zstdLevel) {
+        if (zstdLevel < 1 || zstdLevel > 19) {
+            throw new IllegalArgumentException("the zstd level must be 1 (fast) to 19 (small), not " + zstdLevel);
+        }
         this.dataSource = dataSource;
         this.store = store;
         this.clock = clock;
@@ -104,8 +106,8 @@ public final class SnapshotWriter {
         String columns = columns(db, table);
         String file = table + ".copy.zst";
         long started = System.nanoTime();
-        MessageDigest sha256 = sha256();
-        MessageDigest rawSha256 = sha256();
+        MessageDigest sha256 = Checksums.sha256();
+        MessageDigest rawSha256 = Checksums.sha256();
         long rows;
         Counting stored;
         Counting raw;
@@ -119,8 +121,8 @@ public final class SnapshotWriter {
         }
         log.info("Snapshot {}: {} rows of {} ({} MB raw, {} MB stored) in {} ms", pending.id(), rows, table, raw.count >> 20,
                 stored.count >> 20, (System.nanoTime() - started) / 1_000_000);
-        return new Manifest.TableFile(table, file, columns, rows, raw.count, HexFormat.of().formatHex(rawSha256.digest()), stored.count,
-                HexFormat.of().formatHex(sha256.digest()));
+        return new Manifest.TableFile(table, file, columns, rows, raw.count, Checksums.hex(rawSha256), stored.count,
+                Checksums.hex(sha256));
     }
 
     /**
@@ -156,14 +158,6 @@ public final class SnapshotWriter {
         try (Statement statement = db.createStatement(); ResultSet row = statement.executeQuery(sql)) {
             row.next();
             return row.getString(1);
-        }
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
