@@ -1,11 +1,15 @@
 package dev.sluice.bench.invalidation;
 
+import dev.sluice.bench.support.ActuatorMetrics;
 import dev.sluice.bench.support.BenchEnvironment;
+import dev.sluice.bench.support.CpuUsage;
 import dev.sluice.bench.support.PrometheusScrape;
 import dev.sluice.bench.support.RealisticPages;
+import dev.sluice.bench.support.ThreadCpu;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.infra.process.ServiceProcess;
 import io.netty.buffer.Unpooled;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,10 +83,11 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             environment.createTopicIfAbsent("pages.v1");
             String key = environment.createKey();
             ServiceProcess api = environment.startService("api-service", Map.of());
-            environment.startService("ingest-worker", Map.of());
-            ServiceProcess invalidator = environment.startService("cache-invalidator",
-                    Map.of("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString(),
-                            "SLUICE_INVALIDATOR_THREADS", Integer.toString(invalidatorThreads)));
+            ServiceProcess worker = environment.startService("ingest-worker", Map.of());
+            Map<String, String> invalidatorEnvironment = new HashMap<>(ActuatorMetrics.EXPOSE);
+            invalidatorEnvironment.put("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString());
+            invalidatorEnvironment.put("SLUICE_INVALIDATOR_THREADS", Integer.toString(invalidatorThreads));
+            ServiceProcess invalidator = environment.startService("cache-invalidator", invalidatorEnvironment);
             List<String> ids = new ArrayList<>();
             for (int n = 0; n < pageCount; n++) {
                 ids.add(PageUrl.parse(pages.fields(n, bodySize).url()).id());
@@ -133,14 +139,23 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                             .onErrorResume(e -> Mono.empty()), 128)
                     .subscribe();
 
+            CpuUsage.Parts machine = new CpuUsage.Parts().process("api", api.pid()).process("worker", worker.pid())
+                    .process("invalidator", invalidator.pid()).self("load+kafka")
+                    .command("postgres", "postgres", environment.directory().toString())
+                    .command("redis", "redis-server", Integer.toString(URI.create(environment.connections().redisUrl()).getPort()));
+
             progress("warm-up", warmupSeconds, accepted, invalidator, environment);
             WalDecodingLimit limit = WalDecodingLimit.startingNow(environment.connections());
-            PrometheusScrape before = PrometheusScrape.of(invalidator.port());
+            CpuUsage cpuBefore = machine.read();
+            ThreadCpu invalidatorBefore = ThreadCpu.of(invalidator.pid(), ThreadCpu.JVM);
+            PrometheusScrape before = scrape(invalidator);
             long acceptedBefore = accepted.get();
             long started = System.nanoTime();
             progress("measured load", seconds, accepted, invalidator, environment);
-            PrometheusScrape after = PrometheusScrape.of(invalidator.port());
-            PrometheusScrape apiSide = PrometheusScrape.of(api.port());
+            PrometheusScrape after = scrape(invalidator);
+            CpuUsage cpuAfter = machine.read();
+            ThreadCpu invalidatorAfter = ThreadCpu.of(invalidator.pid(), ThreadCpu.JVM);
+            PrometheusScrape apiSide = PrometheusScrape.of(api.port(), "http_server_requests_seconds", "http_server_requests_seconds_max");
             double elapsed = (System.nanoTime() - started) / 1e9;
             long acceptedDuring = accepted.get() - acceptedBefore;
             writes.dispose();
@@ -160,6 +175,9 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             }
             Duration catchUp = Duration.between(stopped, Instant.now());
             Drain drain = drain(invalidator, environment);
+            CpuUsage cpuDrained = machine.read();
+            ThreadCpu invalidatorDrained = ThreadCpu.of(invalidator.pid(), ThreadCpu.JVM);
+            PrometheusScrape drained = scrape(invalidator);
             Instant quiet = Instant.now();
             List<String> checks = new ArrayList<>();
             long stale;
@@ -180,6 +198,13 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             System.out.printf("%n%-52s %s%n", "invalidation under load (whole pipeline)", "");
             System.out.printf("%-52s %,.0f rows/s (aim %,d)%n", "changed rows accepted during the measured load", acceptedDuring / elapsed, rate);
             System.out.printf("%-52s %,.0f events/s%n", "change events applied to Redis", events / elapsed);
+            System.out.printf("%-52s %s%n", "cores used during the measured load", cpuAfter.coresSince(cpuBefore, Duration.ofNanos((long) (elapsed * 1e9))));
+            double changes = drained.counter("sluice_invalidator_pages_total") - before.counter("sluice_invalidator_pages_total");
+            System.out.printf("%-52s %,.0f µs (%,.0f changes from the measured load's start until caught up)%n",
+                    "invalidator CPU per change (Debezium to Redis)",
+                    cpuDrained.since(cpuBefore).get("invalidator").toNanos() / 1e3 / Math.max(1, changes), changes);
+            System.out.printf("%-52s %s under load; %s catching up%n", "invalidator CPU by threads", invalidatorAfter.sharesSince(invalidatorBefore),
+                    invalidatorDrained.sharesSince(invalidatorAfter));
             System.out.printf("%-52s p50 <= %.3f s, p99 <= %.3f s (histogram bucket bounds)%n", "invalidation lag, commit to Redis",
                     PrometheusScrape.quantile(lagBefore, lagAfter, 0.50), PrometheusScrape.quantile(lagBefore, lagAfter, 0.99));
             System.out.printf("%-52s %,d%n", "reads meanwhile", reads.get());
@@ -211,24 +236,33 @@ public final class InvalidationBenchmark implements Callable<Integer> {
         long start = accepted.get();
         long begun = System.nanoTime();
         long deadline = begun + seconds * 1_000_000_000L;
-        PrometheusScrape last = PrometheusScrape.of(invalidator.port());
-        long lastAt = System.nanoTime();
+        Reading last = Reading.of(invalidator);
         while (System.nanoTime() < deadline) {
             Thread.sleep(Math.max(1, Math.min(1000, (deadline - System.nanoTime()) / 1_000_000))); // progress once a second
-            PrometheusScrape now = PrometheusScrape.of(invalidator.port());
-            long nowAt = System.nanoTime();
-            double interval = (nowAt - lastAt) / 1e9;
-            double elapsed = (nowAt - begun) / 1e9;
+            Reading now = Reading.of(invalidator);
+            double interval = (now.at - last.at) / 1e9;
+            double elapsed = (now.at - begun) / 1e9;
             System.out.printf("\r%s: %.0f / %d s, %,d rows accepted (%,.0f/s); invalidator: %,.0f published/s, %,.0f applied/s, %,d not yet applied, slot lag %,.1f MB, Debezium %,.1f s behind, queue %,.0f free   ",
                     phase, elapsed, seconds, accepted.get() - start, (accepted.get() - start) / elapsed,
-                    (now.counter("sluice_cdc_events_total") - last.counter("sluice_cdc_events_total")) / interval,
-                    (now.counter("sluice_invalidator_pages_total") - last.counter("sluice_invalidator_pages_total")) / interval,
-                    environment.groupBacklog(TOPOLOGY_GROUP, CDC_TOPIC), now.counter("sluice_cdc_slot_lag_bytes") / 1e6,
-                    now.counter("sluice_cdc_behind_source_milliseconds") / 1000, now.counter("sluice_cdc_queue_remaining"));
+                    (now.published - last.published) / interval, (now.applied - last.applied) / interval,
+                    environment.groupBacklog(TOPOLOGY_GROUP, CDC_TOPIC), now.slotLagBytes / 1e6, now.behindMillis / 1000, now.queueFree);
             last = now;
-            lastAt = nowAt;
         }
         System.out.println();
+    }
+
+    /** The invalidator's progress figures, read one meter at a time (a full scrape every second would cost it 14 % CPU). */
+    private record Reading(long at, double published, double applied, double slotLagBytes, double behindMillis, double queueFree) {
+        static Reading of(ServiceProcess invalidator) throws Exception {
+            ActuatorMetrics metrics = new ActuatorMetrics(invalidator.port());
+            return new Reading(System.nanoTime(), metrics.count("sluice.cdc.events"), metrics.count("sluice.invalidator.pages"),
+                    metrics.value("sluice.cdc.slot.lag"), metrics.value("sluice.cdc.behind.source"), metrics.value("sluice.cdc.queue.remaining"));
+        }
+    }
+
+    /** The invalidator's lag histogram and its count of applied changes (three scrapes a run). */
+    private static PrometheusScrape scrape(ServiceProcess invalidator) throws Exception {
+        return PrometheusScrape.of(invalidator.port(), "sluice_invalidator_pages_total", "sluice_invalidator_lag_seconds");
     }
 
     record Drain(Duration took, long events, double medianRate, double peakRate) {}
@@ -240,17 +274,14 @@ public final class InvalidationBenchmark implements Callable<Integer> {
      */
     private static Drain drain(ServiceProcess invalidator, BenchEnvironment environment) throws Exception {
         Instant begun = Instant.now();
-        PrometheusScrape first = PrometheusScrape.of(invalidator.port());
-        PrometheusScrape last = first;
-        long lastAt = System.nanoTime();
+        Reading first = Reading.of(invalidator);
+        Reading last = first;
         List<Double> rates = new ArrayList<>();
         int idle = 0;
         while (idle < 2 && Duration.between(begun, Instant.now()).toMinutes() < 5) {
             Thread.sleep(1000); // progress once a second
-            PrometheusScrape now = PrometheusScrape.of(invalidator.port());
-            long nowAt = System.nanoTime();
-            double applied = (now.counter("sluice_invalidator_pages_total") - last.counter("sluice_invalidator_pages_total"))
-                    / ((nowAt - lastAt) / 1e9);
+            Reading now = Reading.of(invalidator);
+            double applied = (now.applied - last.applied) / ((now.at - last.at) / 1e9);
             long backlog = environment.groupBacklog(TOPOLOGY_GROUP, CDC_TOPIC);
             idle = applied == 0 && backlog == 0 ? idle + 1 : 0;
             if (applied > 0) {
@@ -258,12 +289,10 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             }
             System.out.printf("\rthe invalidator catching up: %,.0f applied/s, %,d not yet applied   ", applied, backlog);
             last = now;
-            lastAt = nowAt;
         }
         System.out.println();
         Collections.sort(rates);
-        return new Drain(Duration.between(begun, Instant.now()).minusSeconds(2),
-                (long) (last.counter("sluice_invalidator_pages_total") - first.counter("sluice_invalidator_pages_total")),
+        return new Drain(Duration.between(begun, Instant.now()).minusSeconds(2), (long) (last.applied - first.applied),
                 rates.isEmpty() ? 0 : rates.get(rates.size() / 2), rates.isEmpty() ? 0 : rates.get(rates.size() - 1));
     }
 

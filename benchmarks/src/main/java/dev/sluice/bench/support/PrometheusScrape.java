@@ -12,8 +12,27 @@ import java.util.TreeMap;
 public record PrometheusScrape(String text) {
 
     public static PrometheusScrape of(int port) throws IOException, InterruptedException {
-        return new PrometheusScrape(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        return get("http://127.0.0.1:" + port + "/actuator/prometheus");
+    }
+
+    /**
+     * Only the metrics named (as exposed, such as {@code sluice_cdc_events_total}): a benchmark that scrapes every
+     * second must not pay for rendering hundreds of Kafka client meters (11 % of the invalidator's CPU in a profile).
+     */
+    public static PrometheusScrape of(int port, String... names) throws IOException, InterruptedException {
+        StringBuilder query = new StringBuilder();
+        for (String name : names) {
+            query.append(query.isEmpty() ? "?" : "&").append("includedNames=").append(name);
+            if (name.endsWith("_total")) { // a counter's family is named without the suffix
+                query.append("&includedNames=").append(name, 0, name.length() - "_total".length());
+            }
+        }
+        return get("http://127.0.0.1:" + port + "/actuator/prometheus" + query);
+    }
+
+    private static PrometheusScrape get(String uri) throws IOException, InterruptedException {
+        return new PrometheusScrape(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** Upper bound (seconds) → cumulative count, of the histogram {@code name} (summed over its other tags). */
