@@ -1,16 +1,13 @@
 package dev.sluice.core.cdc;
 
 import dev.sluice.core.json.Json;
+import dev.sluice.core.page.FastTimestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
-import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
-import tools.jackson.core.filter.FilteringParserDelegate;
-import tools.jackson.core.filter.TokenFilter;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonToken;
 
 /**
  * A record of {@code cdc.pages}, as its readers (the search indexer, the cache invalidator) need it. The value is a
@@ -55,75 +52,123 @@ public record PageChangeEvent(String id, Long version, String site, boolean tomb
         if (value == null) {
             return null;
         }
-        JsonNode event;
-        try (JsonParser parser = new FilteringParserDelegate(Json.mapper().createParser(value), EventFields.EVENT,
-                TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
-            event = Json.mapper().readTree(parser);
+        Event event = new Event();
+        try (JsonParser parser = Json.mapper().createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            event.read(parser);
         } catch (JacksonException e) {
             throw new Unreadable("not JSON: " + e.getOriginalMessage());
         }
-        if (event == null || event.isMissingNode()) {
-            return null; // nothing of a change in it (such as a heartbeat's own record)
+        if (!TABLE.equals(event.table)) {
+            return null; // not a change of pages (such as a heartbeat's own record, or nothing of a change at all)
         }
-        JsonNode payload = event.has("payload") ? event.get("payload") : event;
-        JsonNode source = payload.path("source");
-        if (!TABLE.equals(source.path("table").asString(null))) {
-            return null;
-        }
-        boolean rowDeleted = "d".equals(payload.path("op").asString(""));
-        JsonNode row = rowDeleted ? payload.path("before") : payload.path("after");
-        String id = row.path("id").isString() ? row.get("id").asString() : key;
+        boolean rowDeleted = "d".equals(event.op);
+        Row row = rowDeleted ? event.before : event.after;
+        String id = row.id != null ? row.id : key;
         if (id == null || id.isEmpty()) {
             throw new Unreadable("a change of pages without a page id");
         }
-        Long version = null;
-        if (!rowDeleted) {
-            if (!row.path("version").isNumber()) {
-                throw new Unreadable("a change of page " + id + " without its version");
-            }
-            version = row.get("version").asLong();
+        if (!rowDeleted && row.version == null) {
+            throw new Unreadable("a change of page " + id + " without its version");
         }
-        String site = row.path("site").isString() ? row.get("site").asString() : null;
-        long committedMillis = source.path("ts_ms").asLong(0);
-        return new PageChangeEvent(id, version, site, !rowDeleted && row.hasNonNull("deleted_at"), rowDeleted,
-                committedMillis > 0 ? Instant.ofEpochMilli(committedMillis) : null, fetchedAt(row.path("fetched_at")));
+        return new PageChangeEvent(id, rowDeleted ? null : row.version, row.site, !rowDeleted && row.deleted, rowDeleted,
+                event.committedMillis > 0 ? Instant.ofEpochMilli(event.committedMillis) : null, fetchedAt(row.fetchedAt));
     }
 
     /**
-     * The fields this reads, and only those: an event carries the whole row (the body is most of it), and building it
-     * as a tree was the invalidator's largest cost per change. Skipped values are never decoded.
+     * The fields of an event this reads, in one pass over its tokens, and only those: an event carries the whole row
+     * (the body is most of it), and building it as a tree, even filtered, was the invalidator's largest cost per
+     * change. Skipped values are never decoded.
      */
-    private static final class EventFields extends TokenFilter {
+    private static final class Event {
+        String op;
+        String table;
+        long committedMillis;
+        final Row before = new Row();
+        final Row after = new Row();
 
-        static final EventFields ROW = new EventFields(Set.of("id", "site", "version", "deleted_at", "fetched_at"), Map.of());
-        static final EventFields SOURCE = new EventFields(Set.of("table", "ts_ms"), Map.of());
-        static final EventFields EVENT = new EventFields(Set.of("op"), Map.of("before", ROW, "after", ROW, "source", SOURCE));
-
-        private final Set<String> values;
-        private final Map<String, TokenFilter> nested;
-
-        private EventFields(Set<String> values, Map<String, TokenFilter> nested) {
-            this.values = values;
-            this.nested = nested;
+        /** The properties of the event's object, the parser at its start. */
+        void read(JsonParser parser) {
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "payload" -> { // the envelope with schemas: {"schema": …, "payload": {the event}}
+                        if (value == JsonToken.START_OBJECT) {
+                            read(parser);
+                        } else {
+                            parser.skipChildren();
+                        }
+                    }
+                    case "op" -> op = value == JsonToken.VALUE_STRING ? parser.getString() : null;
+                    case "before" -> before.read(parser, value);
+                    case "after" -> after.read(parser, value);
+                    case "source" -> readSource(parser, value);
+                    default -> parser.skipChildren();
+                }
+            }
         }
 
-        @Override
-        public TokenFilter includeProperty(String name) {
-            if (this == EVENT && name.equals("payload")) {
-                return this; // the envelope with schemas: {"schema": …, "payload": {the event}}
+        private void readSource(JsonParser parser, JsonToken start) {
+            if (start != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                return;
             }
-            TokenFilter inside = nested.get(name);
-            return inside != null ? inside : values.contains(name) ? TokenFilter.INCLUDE_ALL : null;
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("table") && value == JsonToken.VALUE_STRING) {
+                    table = parser.getString();
+                } else if (name.equals("ts_ms") && value.isNumeric()) {
+                    committedMillis = parser.getLongValue();
+                } else {
+                    parser.skipChildren();
+                }
+            }
         }
     }
 
-    /** Debezium sends timestamptz as ISO-8601 text (ZonedTimestamp). */
-    private static Instant fetchedAt(JsonNode value) {
-        if (!value.isString()) {
+    /** What an event says of its row; every field null or false when the row is null or absent. */
+    private static final class Row {
+        String id;
+        Long version;
+        String site;
+        boolean deleted;
+        String fetchedAt;
+
+        void read(JsonParser parser, JsonToken start) {
+            if (start != JsonToken.START_OBJECT) {
+                parser.skipChildren();
+                return;
+            }
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "id" -> id = value == JsonToken.VALUE_STRING ? parser.getString() : null;
+                    case "site" -> site = value == JsonToken.VALUE_STRING ? parser.getString() : null;
+                    case "version" -> version = value.isNumeric() ? parser.getLongValue() : null;
+                    case "deleted_at" -> deleted = value != JsonToken.VALUE_NULL;
+                    case "fetched_at" -> fetchedAt = value == JsonToken.VALUE_STRING ? parser.getString() : null;
+                    default -> parser.skipChildren();
+                }
+            }
+        }
+    }
+
+    /** Debezium sends timestamptz as ISO-8601 text (ZonedTimestamp), read by hand in its usual shape. */
+    private static Instant fetchedAt(String value) {
+        if (value == null) {
             return null;
         }
+        Instant fast = FastTimestamp.parse(value);
+        if (fast != null) {
+            return fast;
+        }
         try {
-            return OffsetDateTime.parse(value.asString()).toInstant();
+            return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

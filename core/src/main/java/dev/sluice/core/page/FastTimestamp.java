@@ -9,11 +9,11 @@ import java.time.LocalDate;
  * {@code t}, {@code z} accepted as RFC 3339 allows. Returns null for any other shape (or an impossible date), so
  * the caller can fall back to the full parser, which also produces the error.
  */
-final class FastTimestamp {
+public final class FastTimestamp {
 
     private FastTimestamp() {}
 
-    static Instant parse(String s) {
+    public static Instant parse(String s) {
         int n = s.length();
         if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != 'T' && s.charAt(10) != 't')
                 || s.charAt(13) != ':' || s.charAt(16) != ':') {

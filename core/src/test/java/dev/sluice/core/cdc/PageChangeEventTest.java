@@ -55,6 +55,17 @@ class PageChangeEventTest {
     }
 
     @Test
+    void skipsEverythingElseWhateverItsShape() throws Exception {
+        PageChangeEvent change = PageChangeEvent.read(null, json("""
+                {"schema":{"type":"struct","fields":[{"field":"before","op":"d"},{"field":"after"}]},
+                 "payload":{"before":null,"after":{"metadata":{"op":"d","nested":[1,{"version":9}]},"id":"%s","body":"<p class=\\"op\\">\\u00e9</p>",
+                 "version":7,"tags":[["site","x"]],"site":"example.com"},"source":{"version":"3.6","table":"pages","ts_ms":5,"sequence":"[\\"1\\",\\"2\\"]"},
+                 "op":"u","transaction":{"id":"1:2"}}}""".formatted(ID)));
+
+        assertThat(change).isEqualTo(new PageChangeEvent(ID, 7L, "example.com", false, false, Instant.ofEpochMilli(5), null));
+    }
+
+    @Test
     void ignoresKafkaTombstonesOtherTablesAndHeartbeats() throws Exception {
         assertThat(PageChangeEvent.read("k", null)).isNull();
         assertThat(PageChangeEvent.read("k", json("""
