@@ -4,10 +4,13 @@ import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cdc.PageChangeEvent;
 import dev.sluice.core.stats.SiteStats;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -17,6 +20,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
@@ -29,14 +33,19 @@ import org.slf4j.LoggerFactory;
  *   <li>By page (the topic's key): each change fences the page's entry and drops it if older, and retires the
  *       cached lists and searches of its site. The page's state (site, live, version) is remembered, because the
  *       event of a row deleted outright names only the page id, and so that each change becomes a precise delta of
- *       its site's page count.
+ *       its site's page count. The deltas are added up per site (in a store, so they move with the offsets) and
+ *       passed on a few times a second: a site costs the next step one record per interval, not one per change.
  *   <li>By site (repartitioned): the deltas add up to the site's statistics, published to Redis a few times a
  *       second (only the sites that changed).
  * </ol>
+ *
+ * <p>The stores are cached: a page's state is read and written in memory, and reaches RocksDB and its changelog once
+ * per commit however often the page changed (each write otherwise cost a RocksDB put and a changelog record).
  */
 final class CacheTopology {
 
     static final String PAGES = "page-states";
+    static final String SITE_DELTAS = "site-deltas";
     static final String SITES = "site-stats";
     static final String PAGE_EFFECTS = "page-effects";
     static final String SITE_EFFECTS = "site-effects";
@@ -47,12 +56,16 @@ final class CacheTopology {
 
     static Topology build(String cdcTopic, CacheEffects effects, Duration statsInterval) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PAGES), Serdes.String(), Serdes.String()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SITES), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PAGES), Serdes.String(), Serdes.String())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SITE_DELTAS), Serdes.String(), SiteChange.serde())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SITES), Serdes.String(), Serdes.String())
+                .withCachingEnabled());
         builder.addStateStore(PendingEffects.builder(PAGE_EFFECTS));
         builder.addStateStore(PendingEffects.builder(SITE_EFFECTS));
         builder.stream(cdcTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cdc-pages"))
-                .process(() -> new ApplyToCache(effects), Named.as("apply-to-cache"), PAGES, PAGE_EFFECTS)
+                .process(() -> new ApplyToCache(effects, statsInterval), Named.as("apply-to-cache"), PAGES, SITE_DELTAS, PAGE_EFFECTS)
                 .repartition(Repartitioned.with(Serdes.String(), SiteChange.serde()).withName("site-changes"))
                 .process(() -> new SiteStatistics(effects, statsInterval), Named.as("site-statistics"), SITES, SITE_EFFECTS);
         return builder.build();
@@ -61,19 +74,36 @@ final class CacheTopology {
     private static final class ApplyToCache implements Processor<String, byte[], String, SiteChange> {
 
         private final CacheEffects effects;
+        private final Duration deltasInterval;
         private ProcessorContext<String, SiteChange> context;
         private KeyValueStore<String, String> pages;
+        private KeyValueStore<String, SiteChange> siteDeltas;
         private PendingEffects pending;
 
-        ApplyToCache(CacheEffects effects) {
+        ApplyToCache(CacheEffects effects, Duration deltasInterval) {
             this.effects = effects;
+            this.deltasInterval = deltasInterval;
         }
 
         @Override
         public void init(ProcessorContext<String, SiteChange> context) {
             this.context = context;
             this.pages = context.getStateStore(PAGES);
+            this.siteDeltas = context.getStateStore(SITE_DELTAS);
             this.pending = context.getStateStore(PAGE_EFFECTS);
+            context.schedule(deltasInterval, PunctuationType.WALL_CLOCK_TIME, this::passOnSiteDeltas);
+        }
+
+        /** Each site's added-up delta to its statistics' task, and forgets it, in the same transaction. */
+        private void passOnSiteDeltas(long now) {
+            List<KeyValue<String, SiteChange>> deltas = new ArrayList<>();
+            try (KeyValueIterator<String, SiteChange> all = siteDeltas.all()) {
+                all.forEachRemaining(deltas::add);
+            }
+            for (KeyValue<String, SiteChange> delta : deltas) {
+                context.forward(new Record<>(delta.key, delta.value, now));
+                siteDeltas.delete(delta.key);
+            }
         }
 
         @Override
@@ -109,7 +139,9 @@ final class CacheTopology {
             pending.add(effects.pageChanged(change.id(), fence, site, change.committedAt()));
             if (site != null && after != before) {
                 int delta = (after != null && after.live() ? 1 : 0) - (before != null && before.live() ? 1 : 0);
-                context.forward(record.withKey(site).withValue(new SiteChange(delta, change.absent() ? null : change.fetchedAt(), change.committedAt())));
+                SiteChange one = SiteChange.of(delta, change.absent() ? null : change.fetchedAt(), change.committedAt());
+                SiteChange sofar = siteDeltas.get(site);
+                siteDeltas.put(site, sofar == null ? one : sofar.plus(one));
             }
         }
     }
@@ -139,7 +171,7 @@ final class CacheTopology {
             String stored = sites.get(record.key());
             SiteChange change = record.value();
             SiteStats stats = (stored == null ? SiteStats.empty() : SiteStats.fromJson(stored))
-                    .with(change.pagesDelta(), change.fetchedAt(), change.committedAt());
+                    .with(change.pagesDelta(), change.newestFetch(), change.changesPerMinute());
             sites.put(record.key(), stats.toJson());
             changed.put(record.key(), stats);
         }

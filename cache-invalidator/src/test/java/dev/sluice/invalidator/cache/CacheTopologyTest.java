@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -139,6 +140,30 @@ class CacheTopologyTest {
         return String.format("%032x", n);
     }
 
+    /**
+     * Two statistics intervals: in the first, each page task passes its sites' added-up deltas on; in the next at the
+     * latest, the sites' task publishes what they made of its statistics.
+     */
+    void statisticsPublished() {
+        driver.advanceWallClockTime(Duration.ofMillis(100));
+        driver.advanceWallClockTime(Duration.ofMillis(100));
+    }
+
+    @Test
+    void siteChangesAreAddedUpPerSiteBeforeTheyAreRepartitioned() {
+        for (int n = 1; n <= 50; n++) {
+            changes.pipeInput(id(n), eventAt("c", page(id(n), n % 2 == 0 ? "a.com" : "b.com", 1, null, "2026-11-20T10:00:00Z"), 60_000));
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(100));
+
+        assertThat(driver.producedTopicNames()).contains("test-site-changes-repartition");
+        assertThat(driver.createOutputTopic("test-site-changes-repartition", new StringDeserializer(), SiteChange.serde().deserializer())
+                .readKeyValuesToList())
+                .as("one record per site, not one per change")
+                .extracting(record -> record.key + " " + record.value.pagesDelta() + " " + record.value.changesPerMinute())
+                .containsExactlyInAnyOrder("a.com 25 {1=25}", "b.com 25 {1=25}");
+    }
+
     @Test
     void siteStatisticsCountLivePagesTheNewestFetchAndChangesPerMinute() {
         long minute = 29_000_000L * 60_000L; // a whole minute, in ms
@@ -147,7 +172,7 @@ class CacheTopologyTest {
         changes.pipeInput(id(1), eventAt("u", page(id(1), "a.com", 2, null, "2026-11-20T10:30:00Z"), minute + 61_000));
         changes.pipeInput(id(3), eventAt("c", page(id(3), "b.com", 1, null, "2026-11-20T09:00:00Z"), minute + 62_000));
         changes.pipeInput(id(2), eventAt("u", page(id(2), "a.com", 2, "2026-11-20T12:00:00Z", "2026-11-20T11:00:00Z"), minute + 63_000));
-        driver.advanceWallClockTime(Duration.ofMillis(200));
+        statisticsPublished();
 
         SiteStats a = recorded.stats.get("a.com");
         assertThat(a.pages()).as("page 2 was deleted (tombstoned)").isEqualTo(1);
@@ -162,7 +187,7 @@ class CacheTopologyTest {
         changes.pipeInput(id(1), eventAt("u", page(id(1), "a.com", 2, null, "2026-11-20T10:00:00Z"), 61_000));
         changes.pipeInput(id(1), eventAt("u", page(id(1), "a.com", 2, null, "2026-11-20T10:00:00Z"), 61_000));
         changes.pipeInput(id(1), eventAt("c", page(id(1), "a.com", 1, null, "2026-11-20T10:00:00Z"), 60_000));
-        driver.advanceWallClockTime(Duration.ofMillis(200));
+        statisticsPublished();
 
         assertThat(recorded.stats.get("a.com").pages()).isEqualTo(1);
         assertThat(recorded.stats.get("a.com").changesPerMinute()).containsExactly(Map.entry(1L, 2L));
@@ -174,7 +199,7 @@ class CacheTopologyTest {
         changes.pipeInput(id(2), eventAt("c", page(id(2), "a.com", 1, null, "2026-11-20T10:00:00Z"), 60_000));
         changes.pipeInput(id(1), ("{\"before\":{\"id\":\"" + id(1) + "\"},\"after\":null,\"source\":{\"table\":\"pages\",\"ts_ms\":62000},\"op\":\"d\"}")
                 .getBytes(StandardCharsets.UTF_8));
-        driver.advanceWallClockTime(Duration.ofMillis(200));
+        statisticsPublished();
 
         assertThat(recorded.stats.get("a.com").pages()).isEqualTo(1);
     }

@@ -25,12 +25,17 @@ public record SiteStats(long pages, Instant lastFetchedAt, TreeMap<Long, Long> c
         return new SiteStats(0, null, new TreeMap<>());
     }
 
-    /** These statistics after one more change. */
-    public SiteStats with(long pagesDelta, Instant fetchedAt, Instant committedAt) {
+    /**
+     * These statistics after some more changes.
+     *
+     * @param pagesDelta pages that became live minus pages that stopped being live
+     * @param fetchedAt the newest fetch time among the changes, or null
+     * @param changes the changes by minute of commit time (epoch minutes)
+     */
+    public SiteStats with(long pagesDelta, Instant fetchedAt, Map<Long, Long> changes) {
         TreeMap<Long, Long> minutes = new TreeMap<>(changesPerMinute);
-        if (committedAt != null) {
-            long minute = Math.floorDiv(committedAt.getEpochSecond(), 60);
-            minutes.merge(minute, 1L, Long::sum);
+        changes.forEach((minute, count) -> minutes.merge(minute, count, Long::sum));
+        if (!minutes.isEmpty()) {
             minutes.headMap(minutes.lastKey() - RATE_WINDOW_MINUTES, true).clear();
         }
         Instant newest = lastFetchedAt == null || fetchedAt != null && fetchedAt.isAfter(lastFetchedAt) ? fetchedAt : lastFetchedAt;
