@@ -3,7 +3,7 @@ package dev.sluice.invalidator.cdc;
 import dev.sluice.platform.connection.ConnectionProperties;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.format.Json;
+import io.debezium.engine.format.JsonByteArray;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -39,7 +39,7 @@ final class CdcRunner implements SmartLifecycle {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean leading = new AtomicBoolean();
     private final ExecutorService loop = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "cdc-leadership"));
-    private volatile DebeziumEngine<ChangeEvent<String, String>> engine;
+    private volatile DebeziumEngine<ChangeEvent<byte[], byte[]>> engine;
 
     CdcRunner(CdcProperties properties, ConnectionProperties connections, KafkaProducer<String, byte[]> producer,
             String cdcTopic, MeterRegistry meters) {
@@ -87,7 +87,7 @@ final class CdcRunner implements SmartLifecycle {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         ExecutorService engineThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "cdc-engine"));
         try {
-            engine = DebeziumEngine.create(Json.class)
+            engine = DebeziumEngine.create(JsonByteArray.class) // bytes as the converter writes them: no String in between
                     .using(engineProperties())
                     .notifying(publisher)
                     .using((success, message, error) -> {
@@ -152,7 +152,7 @@ final class CdcRunner implements SmartLifecycle {
     }
 
     private void closeEngine() {
-        DebeziumEngine<ChangeEvent<String, String>> current = engine;
+        DebeziumEngine<ChangeEvent<byte[], byte[]>> current = engine;
         engine = null;
         if (current != null) {
             try {

@@ -18,9 +18,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * Hands each batch of Debezium change events to {@code cdc.pages}, keyed by page id, and marks them processed only
  * once Kafka acknowledged them all: the engine's position never gets ahead of what the topic holds (at least once;
- * consumers are idempotent by version). Heartbeats and other tables are acknowledged without being published.
+ * consumers are idempotent by version). Events arrive as the JSON converter's bytes, published as they are. Heartbeats and other tables are acknowledged without being published.
  */
-final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<String, String>> {
+final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> {
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
@@ -36,13 +36,12 @@ final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent
     }
 
     @Override
-    public void handleBatch(List<ChangeEvent<String, String>> events, DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+    public void handleBatch(List<ChangeEvent<byte[], byte[]>> events, DebeziumEngine.RecordCommitter<ChangeEvent<byte[], byte[]>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
-        for (ChangeEvent<String, String> event : events) {
+        for (ChangeEvent<byte[], byte[]> event : events) {
             if (pagesDestination.equals(event.destination()) && event.key() != null) {
-                byte[] value = event.value() == null ? null : event.value().getBytes(StandardCharsets.UTF_8);
-                sent.add(producer.send(new ProducerRecord<>(topic, pageId(event.key()), value)));
+                sent.add(producer.send(new ProducerRecord<>(topic, pageId(event.key()), event.value())));
             }
         }
         try {
@@ -53,7 +52,7 @@ final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent
             // Not marked processed: the engine stops, and the next reader resumes before these events.
             throw new IllegalStateException("Kafka did not take the change events: " + e.getCause(), e.getCause());
         }
-        for (ChangeEvent<String, String> event : events) {
+        for (ChangeEvent<byte[], byte[]> event : events) {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
@@ -61,11 +60,11 @@ final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent
     }
 
     /** Debezium's key is the primary key as JSON: {@code {"id":"…"}}. */
-    static String pageId(String key) {
+    static String pageId(byte[] key) {
         JsonNode node = Json.mapper().readTree(key);
         JsonNode id = node.has("payload") ? node.get("payload").get("id") : node.get("id");
         if (id == null || !id.isString()) {
-            throw new IllegalStateException("a change of pages without an id in its key: " + key);
+            throw new IllegalStateException("a change of pages without an id in its key: " + new String(key, StandardCharsets.UTF_8));
         }
         return id.asString();
     }
