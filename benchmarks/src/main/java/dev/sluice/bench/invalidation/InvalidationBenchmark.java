@@ -46,6 +46,14 @@ import reactor.netty.resources.ConnectionProvider;
         description = "Cache invalidation under a sustained write load: lag p50/p99, events/s, stale entries after the load.")
 public final class InvalidationBenchmark implements Callable<Integer> {
 
+    /** Where the changed rows come from. */
+    enum Source { api, sql }
+
+    @Option(names = "--source", defaultValue = "api",
+            description = "api: posted to the API, applied by the worker (the whole pipeline); sql: written straight into pages "
+                    + "by SQL, no worker (the change feed's load alone; the API still serves the reads). Default: ${DEFAULT-VALUE}.")
+    Source source;
+
     @Option(names = "--rate", defaultValue = "5000", description = "Changed rows per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
@@ -83,7 +91,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             environment.createTopicIfAbsent("pages.v1");
             String key = environment.createKey();
             ServiceProcess api = environment.startService("api-service", Map.of());
-            ServiceProcess worker = environment.startService("ingest-worker", Map.of());
+            ServiceProcess worker = source == Source.api ? environment.startService("ingest-worker", Map.of()) : null;
             Map<String, String> invalidatorEnvironment = new HashMap<>(ActuatorMetrics.EXPOSE);
             invalidatorEnvironment.put("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString());
             invalidatorEnvironment.put("SLUICE_INVALIDATOR_THREADS", Integer.toString(invalidatorThreads));
@@ -102,7 +110,9 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             // Every write fetched 1 ms after the previous one, from a day ago: each is a change (newer wins), and none lies
             // in the future (a fixed start 1 s apart ran past the API's clock-skew limit: whole batches refused, 400).
             AtomicLong fetch = new AtomicLong(Instant.now().minus(Duration.ofDays(1)).toEpochMilli());
-            Disposable writes = Flux.interval(Duration.ofNanos(1_000_000_000L * BATCH / rate))
+            Callable<AutoCloseable> startWrites = () -> source == Source.sql
+                    ? SqlWrites.start(environment.dataSource(), pages, ids, bodySize, rate, BATCH, written, fetch, accepted, failures)
+                    : Flux.interval(Duration.ofNanos(1_000_000_000L * BATCH / rate))
                     .onBackpressureDrop()
                     .flatMap(tick -> {
                         long first = written.getAndAdd(BATCH);
@@ -129,7 +139,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                                     return Mono.empty();
                                 });
                     }, 64)
-                    .subscribe();
+                    .subscribe()::dispose;
             AtomicLong reads = new AtomicLong();
             Disposable readers = Flux.interval(Duration.ofNanos(1_000_000_000L / readRate))
                     .onBackpressureDrop()
@@ -139,12 +149,22 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                             .onErrorResume(e -> Mono.empty()), 128)
                     .subscribe();
 
-            CpuUsage.Parts machine = new CpuUsage.Parts().process("api", api.pid()).process("worker", worker.pid())
-                    .process("invalidator", invalidator.pid()).self("load+kafka")
+            CpuUsage.Parts machine = new CpuUsage.Parts().process("api", api.pid());
+            if (worker != null) {
+                machine.process("worker", worker.pid());
+            }
+            machine.process("invalidator", invalidator.pid()).self("load+kafka")
                     .command("postgres", "postgres", environment.directory().toString())
                     .command("redis", "redis-server", Integer.toString(URI.create(environment.connections().redisUrl()).getPort()));
 
+            // Warm-up, then a pause until every stage has caught up: the JVMs compile their hot code under the load (the
+            // JIT took a third of the invalidator's CPU for minutes), and the measured load starts with nothing behind.
+            AutoCloseable writes = startWrites.call();
             progress("warm-up", warmupSeconds, accepted, invalidator, environment);
+            writes.close();
+            awaitWorker(accepted, environment);
+            Drain capacity = drain("settling: the invalidator catching up", invalidator, environment);
+            writes = startWrites.call();
             WalDecodingLimit limit = WalDecodingLimit.startingNow(environment.connections());
             CpuUsage cpuBefore = machine.read();
             ThreadCpu invalidatorBefore = ThreadCpu.of(invalidator.pid(), ThreadCpu.JVM);
@@ -158,23 +178,11 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             PrometheusScrape apiSide = PrometheusScrape.of(api.port(), "http_server_requests_seconds", "http_server_requests_seconds_max");
             double elapsed = (System.nanoTime() - started) / 1e9;
             long acceptedDuring = accepted.get() - acceptedBefore;
-            writes.dispose();
+            writes.close();
             readers.dispose();
 
-            Instant stopped = Instant.now();
-            try (Connection db = environment.dataSource().getConnection()) {
-                long behind;
-                while ((behind = accepted.get() - applied(db)) > 0) {
-                    if (Duration.between(stopped, Instant.now()).toMinutes() >= 5) {
-                        throw new IllegalStateException(behind + " accepted writes still unapplied 5 minutes after the load stopped");
-                    }
-                    System.out.printf("\rthe worker catching up: %,d accepted writes to apply   ", behind);
-                    Thread.sleep(50); // poll
-                }
-                System.out.println();
-            }
-            Duration catchUp = Duration.between(stopped, Instant.now());
-            Drain drain = drain(invalidator, environment);
+            Duration catchUp = awaitWorker(accepted, environment);
+            Drain drain = drain("the invalidator catching up", invalidator, environment);
             CpuUsage cpuDrained = machine.read();
             ThreadCpu invalidatorDrained = ThreadCpu.of(invalidator.pid(), ThreadCpu.JVM);
             PrometheusScrape drained = scrape(invalidator);
@@ -195,7 +203,8 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             TreeMap<Double, Double> lagBefore = before.buckets("sluice_invalidator_lag_seconds");
             TreeMap<Double, Double> lagAfter = after.buckets("sluice_invalidator_lag_seconds");
             double events = after.counter("sluice_invalidator_pages_total") - before.counter("sluice_invalidator_pages_total");
-            System.out.printf("%n%-52s %s%n", "invalidation under load (whole pipeline)", "");
+            System.out.printf("%n%-52s %s%n", "invalidation under load", source == Source.api ? "(whole pipeline)"
+                    : "(rows written by SQL, no worker: the change feed's load alone)");
             System.out.printf("%-52s %,.0f rows/s (aim %,d)%n", "changed rows accepted during the measured load", acceptedDuring / elapsed, rate);
             System.out.printf("%-52s %,.0f events/s%n", "change events applied to Redis", events / elapsed);
             System.out.printf("%-52s %s%n", "cores used during the measured load", cpuAfter.coresSince(cpuBefore, Duration.ofNanos((long) (elapsed * 1e9))));
@@ -213,15 +222,17 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                     written.get() / (double) BATCH, apiSide.counter("http_server_requests_seconds_count", "uri=\"/v1/pages/batch\""),
                     apiSide.max("http_server_requests_seconds_max", "uri=\"/v1/pages/batch\""));
             System.out.printf("%-52s %.1f s%n", "worker caught up after the load stopped", catchUp.toMillis() / 1000.0);
-            System.out.printf("%-52s %.1f s later, %,d events at a median %,.0f events/s (peak %,.0f)%n",
-                    "invalidator caught up (its capacity, load stopped)", drain.took().toMillis() / 1000.0, drain.events(),
-                    drain.medianRate(), drain.peakRate());
+            System.out.printf("%-52s %.1f s later, %,d events%n", "invalidator caught up after the measured load",
+                    drain.took().toMillis() / 1000.0, drain.events());
+            System.out.printf("%-52s a median %,.0f events/s (peak %,.0f), %,d events in %.1f s%n",
+                    "its capacity (the warm-up's backlog, load stopped)", capacity.medianRate(), capacity.peakRate(), capacity.events(),
+                    capacity.took().toMillis() / 1000.0);
             System.out.printf("%-52s %s%n", "consistency checks after the writes were applied", String.join(", ", checks));
             System.out.printf("%-52s %,.0f changes/s (%,d changes from the measured load's start in %.1f s)%n",
                     "limit: WAL decoding alone (bare pgoutput reader, quiet)", decoding.rate(), decoding.changes(),
                     decoding.took().toMillis() / 1000.0);
-            System.out.printf("%-52s %.2fx under load, %.2fx caught up%n", "invalidator / that limit", events / elapsed / decoding.rate(),
-                    drain.medianRate() / decoding.rate());
+            System.out.printf("%-52s %.2fx under load, %.2fx its capacity%n", "invalidator / that limit", events / elapsed / decoding.rate(),
+                    capacity.medianRate() / decoding.rate());
         }
         return 0;
     }
@@ -272,7 +283,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
      * nothing applied for two seconds), reporting its rate each second meanwhile: with the load stopped, that rate is
      * the invalidator's own capacity on this machine.
      */
-    private static Drain drain(ServiceProcess invalidator, BenchEnvironment environment) throws Exception {
+    private static Drain drain(String label, ServiceProcess invalidator, BenchEnvironment environment) throws Exception {
         Instant begun = Instant.now();
         Reading first = Reading.of(invalidator);
         Reading last = first;
@@ -287,13 +298,30 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             if (applied > 0) {
                 rates.add(applied);
             }
-            System.out.printf("\rthe invalidator catching up: %,.0f applied/s, %,d not yet applied   ", applied, backlog);
+            System.out.printf("\r%s: %,.0f applied/s, %,d not yet applied   ", label, applied, backlog);
             last = now;
         }
         System.out.println();
         Collections.sort(rates);
         return new Drain(Duration.between(begun, Instant.now()).minusSeconds(2), (long) (last.applied - first.applied),
                 rates.isEmpty() ? 0 : rates.get(rates.size() / 2), rates.isEmpty() ? 0 : rates.get(rates.size() - 1));
+    }
+
+    /** Until the worker has applied every accepted write (at once for rows written by SQL); how long that took. */
+    private Duration awaitWorker(AtomicLong accepted, BenchEnvironment environment) throws Exception {
+        Instant stopped = Instant.now();
+        try (Connection db = environment.dataSource().getConnection()) {
+            long behind;
+            while (source == Source.api && (behind = accepted.get() - applied(db)) > 0) {
+                if (Duration.between(stopped, Instant.now()).toMinutes() >= 5) {
+                    throw new IllegalStateException(behind + " accepted writes still unapplied 5 minutes after the load stopped");
+                }
+                System.out.printf("\rthe worker catching up: %,d accepted writes to apply   ", behind);
+                Thread.sleep(50); // poll
+            }
+        }
+        System.out.println();
+        return Duration.between(stopped, Instant.now());
     }
 
     private static long applied(Connection db) throws Exception {

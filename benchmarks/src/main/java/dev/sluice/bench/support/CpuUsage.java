@@ -1,5 +1,9 @@
 package dev.sluice.bench.support;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,15 +35,29 @@ public record CpuUsage(Map<String, Duration> cpu) {
         }
 
         /**
-         * The processes running {@code command} whose command line mentions {@code mention} (a data directory, a port),
-         * with their descendants (PostgreSQL's backends and walsenders are children of its postmaster).
+         * The processes whose command line names {@code command} and mentions {@code mention} (a data directory, a
+         * port), with their descendants (PostgreSQL's backends and walsenders are children of its postmaster). By
+         * command line, not executable: Debian's redis-server is a link to redis-check-rdb, and retitles itself.
          */
         public Parts command(String name, String command, String mention) {
             parts.put(name, () -> ProcessHandle.allProcesses()
-                    .filter(process -> process.info().command().map(path -> path.endsWith("/" + command)).orElse(false))
-                    .filter(process -> process.info().commandLine().orElse("").contains(mention))
+                    .filter(process -> !process.info().command().orElse("").endsWith("/java"))
+                    .filter(process -> {
+                        String line = commandLine(process);
+                        return line.contains(command) && line.contains(mention);
+                    })
                     .flatMap(process -> Stream.concat(Stream.of(process), process.descendants())));
             return this;
+        }
+
+        /** As {@code /proc} has it (the JDK gives up on a command line a process rewrote, as Redis does). */
+        private static String commandLine(ProcessHandle process) {
+            try {
+                return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")), StandardCharsets.UTF_8)
+                        .replace('\0', ' ');
+            } catch (IOException | RuntimeException e) {
+                return process.info().commandLine().orElse("");
+            }
         }
 
         public CpuUsage read() {
