@@ -5,6 +5,7 @@ import dev.sluice.core.page.FastTimestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.function.BiConsumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -54,10 +55,7 @@ public record PageChangeEvent(String id, Long version, String site, boolean tomb
         }
         Event event = new Event();
         try (JsonParser parser = Json.mapper().createParser(value)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            event.read(parser);
+            event.read(parser, parser.nextToken());
         } catch (JacksonException e) {
             throw new Unreadable("not JSON: " + e.getOriginalMessage());
         }
@@ -89,44 +87,25 @@ public record PageChangeEvent(String id, Long version, String site, boolean tomb
         final Row before = new Row();
         final Row after = new Row();
 
-        /** The properties of the event's object, the parser at its start. */
-        void read(JsonParser parser) {
-            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
+        void read(JsonParser parser, JsonToken start) {
+            forEachProperty(parser, start, (name, value) -> {
                 switch (name) {
-                    case "payload" -> { // the envelope with schemas: {"schema": …, "payload": {the event}}
-                        if (value == JsonToken.START_OBJECT) {
-                            read(parser);
-                        } else {
-                            parser.skipChildren();
-                        }
-                    }
+                    case "payload" -> read(parser, value); // the envelope with schemas: {"schema": …, "payload": {the event}}
                     case "op" -> op = value == JsonToken.VALUE_STRING ? parser.getString() : null;
                     case "before" -> before.read(parser, value);
                     case "after" -> after.read(parser, value);
-                    case "source" -> readSource(parser, value);
+                    case "source" -> forEachProperty(parser, value, (field, fieldValue) -> {
+                        if (field.equals("table") && fieldValue == JsonToken.VALUE_STRING) {
+                            table = parser.getString();
+                        } else if (field.equals("ts_ms") && fieldValue.isNumeric()) {
+                            committedMillis = parser.getLongValue();
+                        } else {
+                            parser.skipChildren();
+                        }
+                    });
                     default -> parser.skipChildren();
                 }
-            }
-        }
-
-        private void readSource(JsonParser parser, JsonToken start) {
-            if (start != JsonToken.START_OBJECT) {
-                parser.skipChildren();
-                return;
-            }
-            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (name.equals("table") && value == JsonToken.VALUE_STRING) {
-                    table = parser.getString();
-                } else if (name.equals("ts_ms") && value.isNumeric()) {
-                    committedMillis = parser.getLongValue();
-                } else {
-                    parser.skipChildren();
-                }
-            }
+            });
         }
     }
 
@@ -139,13 +118,7 @@ public record PageChangeEvent(String id, Long version, String site, boolean tomb
         String fetchedAt;
 
         void read(JsonParser parser, JsonToken start) {
-            if (start != JsonToken.START_OBJECT) {
-                parser.skipChildren();
-                return;
-            }
-            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
+            forEachProperty(parser, start, (name, value) -> {
                 switch (name) {
                     case "id" -> id = value == JsonToken.VALUE_STRING ? parser.getString() : null;
                     case "site" -> site = value == JsonToken.VALUE_STRING ? parser.getString() : null;
@@ -154,7 +127,22 @@ public record PageChangeEvent(String id, Long version, String site, boolean tomb
                     case "fetched_at" -> fetchedAt = value == JsonToken.VALUE_STRING ? parser.getString() : null;
                     default -> parser.skipChildren();
                 }
-            }
+            });
+        }
+    }
+
+    /**
+     * Each property of the object that starts at {@code start}, by name, the parser at its value (which the action
+     * reads or skips); a value that is not an object is skipped whole.
+     */
+    private static void forEachProperty(JsonParser parser, JsonToken start, BiConsumer<String, JsonToken> action) {
+        if (start != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return;
+        }
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = parser.currentName();
+            action.accept(name, parser.nextToken());
         }
     }
 
