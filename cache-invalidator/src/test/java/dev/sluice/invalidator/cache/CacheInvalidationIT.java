@@ -10,7 +10,9 @@ import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.core.stats.SiteStats;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,11 +83,37 @@ class CacheInvalidationIT {
         }
     }
 
-    @Test
-    void updatesAndDeletesByHandReachRedis() {
+    static void awaitTheFeedReading() {
         await().atMost(Duration.ofSeconds(60)).until(() -> Boolean.TRUE.equals(db.query(
                 "SELECT active FROM pg_replication_slots WHERE slot_name = 'sluice_cdc_invalidation_it'",
                 result -> result.next() ? result.getBoolean(1) : null)));
+    }
+
+    @Test
+    void siteStatisticsAddUpEveryChangeOfTheSite() {
+        awaitTheFeedReading();
+        for (int n = 1; n <= 3; n++) {
+            db.update("""
+                    INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
+                    VALUES (?, ?, 'stats.example', 't', '<p>x</p>', ?::timestamptz, 1, 0, 0)""",
+                    "5747a75000000000000000000000000" + n, "https://stats.example/" + n, "2026-11-20T10:0" + n + ":00Z");
+        }
+        db.update("UPDATE pages SET deleted_at = now(), version = 2 WHERE id = ?", "5747a750000000000000000000000001"); // a tombstone
+        db.update("DELETE FROM pages WHERE id = ?", "5747a750000000000000000000000002"); // by hand: the event names only the id
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String json = redis.opsForValue().get(keys.siteStats("stats.example"));
+            assertThat(json).isNotNull();
+            SiteStats stats = SiteStats.fromJson(json);
+            assertThat(stats.pages()).as("three inserted, one tombstoned, one deleted").isEqualTo(1);
+            assertThat(stats.changesPerMinute().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(5);
+            assertThat(stats.lastFetchedAt()).isEqualTo(Instant.parse("2026-11-20T10:03:00Z"));
+        });
+    }
+
+    @Test
+    void updatesAndDeletesByHandReachRedis() {
+        awaitTheFeedReading();
 
         db.update("""
                 INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
