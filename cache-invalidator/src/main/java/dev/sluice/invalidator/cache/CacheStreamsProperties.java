@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     sluice-cache-invalidator)
  * @param stateDir where Kafka Streams keeps its local state (default ./.sluice-streams, relative to the process)
  * @param threads stream threads in this process (default 2: page changes and site statistics overlap)
- * @param statsInterval how often the statistics of sites that changed are written to Redis (default 250ms)
+ * @param statsInterval how often each page task passes its added-up site deltas on, and how often the statistics of
+ *     sites that changed are written to Redis (default 250ms)
  * @param commitInterval how often the topology commits, exactly once (default 1s); cache effects do not wait for it
  */
 @ConfigurationProperties("sluice.invalidator")
