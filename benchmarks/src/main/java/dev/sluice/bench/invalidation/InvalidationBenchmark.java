@@ -60,7 +60,8 @@ public final class InvalidationBenchmark implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "60", description = "Seconds of measured load (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "20", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "60",
+            description = "Seconds of load before the pause that lets every stage catch up, then the measured load (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--pages", defaultValue = "20000", description = "Distinct pages rewritten in turn (default: ${DEFAULT-VALUE}).")
