@@ -218,11 +218,13 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             System.out.printf("%-52s p50 <= %.3f s, p99 <= %.3f s (histogram bucket bounds)%n", "invalidation lag, commit to Redis",
                     PrometheusScrape.quantile(lagBefore, lagAfter, 0.50), PrometheusScrape.quantile(lagBefore, lagAfter, 0.99));
             System.out.printf("%-52s %,d%n", "reads meanwhile", reads.get());
-            System.out.printf("%-52s %s%n", "write requests not accepted (unanswered in 10 s: a timeout)", failures.isEmpty() ? "none" : failures);
-            System.out.printf("%-52s %,.0f sent, %,.0f answered by the API, slowest %.1f s (its last 2 minutes)%n", "batch requests",
-                    written.get() / (double) BATCH, apiSide.counter("http_server_requests_seconds_count", "uri=\"/v1/pages/batch\""),
-                    apiSide.max("http_server_requests_seconds_max", "uri=\"/v1/pages/batch\""));
-            System.out.printf("%-52s %.1f s%n", "worker caught up after the load stopped", catchUp.toMillis() / 1000.0);
+            System.out.printf("%-52s %s%n", "writes not accepted (for the API, unanswered in 10 s is a timeout)", failures.isEmpty() ? "none" : failures);
+            if (source == Source.api) {
+                System.out.printf("%-52s %,.0f sent, %,.0f answered by the API, slowest %.1f s (its last 2 minutes)%n", "batch requests",
+                        written.get() / (double) BATCH, apiSide.counter("http_server_requests_seconds_count", "uri=\"/v1/pages/batch\""),
+                        apiSide.max("http_server_requests_seconds_max", "uri=\"/v1/pages/batch\""));
+                System.out.printf("%-52s %.1f s%n", "worker caught up after the load stopped", catchUp.toMillis() / 1000.0);
+            }
             System.out.printf("%-52s %.1f s later, %,d events%n", "invalidator caught up after the measured load",
                     drain.took().toMillis() / 1000.0, drain.events());
             System.out.printf("%-52s a median %,.0f events/s (peak %,.0f), %,d events in %.1f s%n",

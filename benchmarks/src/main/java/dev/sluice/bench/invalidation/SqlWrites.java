@@ -28,7 +28,7 @@ final class SqlWrites implements AutoCloseable {
 
     private static final String UPSERT = """
             INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, metadata, version, source_partition, source_offset)
-            VALUES (?, ?, 'bench.example', ?, ?, 'text/html', 200, ?, ?::jsonb, 1, 0, ?)
+            VALUES (?, ?, ?, ?, ?, 'text/html', 200, ?, ?::jsonb, 1, 0, ?)
             ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, fetched_at = excluded.fetched_at,
                 metadata = excluded.metadata, version = pages.version + 1, source_offset = excluded.source_offset, updated_at = now()""";
 
@@ -61,8 +61,10 @@ final class SqlWrites implements AutoCloseable {
                     try {
                         write(connections, pages, ids, bodySize, first, batch, fetch);
                         accepted.addAndGet(batch);
-                    } catch (SQLException | InterruptedException e) {
+                    } catch (SQLException e) {
                         failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // the load stopping while this batch waited for a connection
                     }
                 }).subscribeOn(Schedulers.boundedElastic()), concurrency)
                 .subscribe();
@@ -77,13 +79,15 @@ final class SqlWrites implements AutoCloseable {
             for (long n = first; n < first + batch; n++) {
                 int page = (int) (n % ids.size());
                 RealisticPages.Fields fields = pages.fields(page, bodySize);
+                PageUrl url = PageUrl.parse(fields.url());
                 upsert.setString(1, ids.get(page));
-                upsert.setString(2, PageUrl.parse(fields.url()).normalized());
-                upsert.setString(3, fields.title());
-                upsert.setString(4, fields.body());
-                upsert.setTimestamp(5, Timestamp.from(Instant.ofEpochMilli(fetch.incrementAndGet())));
-                upsert.setString(6, "{\"crawler\":\"" + fields.crawler() + "\"}");
-                upsert.setLong(7, n);
+                upsert.setString(2, url.normalized());
+                upsert.setString(3, url.site());
+                upsert.setString(4, fields.title());
+                upsert.setString(5, fields.body());
+                upsert.setTimestamp(6, Timestamp.from(Instant.ofEpochMilli(fetch.incrementAndGet())));
+                upsert.setString(7, "{\"crawler\":\"" + fields.crawler() + "\"}");
+                upsert.setLong(8, n);
                 upsert.addBatch();
             }
             upsert.executeBatch();

@@ -36,7 +36,7 @@ record SiteChange(long pagesDelta, Instant newestFetch, TreeMap<Long, Long> chan
         return new SiteChange(pagesDelta + other.pagesDelta, newer(newestFetch, other.newestFetch), minutes);
     }
 
-    static Instant newer(Instant a, Instant b) {
+    private static Instant newer(Instant a, Instant b) {
         return a == null || b != null && b.isAfter(a) ? b : a;
     }
 

@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Hands each batch of Debezium change events to {@code cdc.pages}, keyed by page id, and marks them processed only
  * once Kafka acknowledged them all: the engine's position never gets ahead of what the topic holds (at least once;
- * consumers are idempotent by version). Events arrive as the JSON converter's bytes, published as they are. Heartbeats and other tables are acknowledged without being published.
+ * consumers are idempotent by version). Events arrive as the JSON converter's bytes and are published as they are.
+ * Heartbeats and other tables are acknowledged without being published.
  */
 final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> {
 
