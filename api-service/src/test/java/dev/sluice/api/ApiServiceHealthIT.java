@@ -8,18 +8,21 @@ import dev.sluice.infra.test.SharedStackTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 @SharedStackTest
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
 class ApiServiceHealthIT {
 
-    @Autowired
-    WebTestClient http;
+    /** Health and metrics are on the management port (the public port serves /v1/** only). */
+    @LocalManagementPort
+    int managementPort;
+
+    WebTestClient management() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+    }
 
     @BeforeAll
     static void schemaIsMigratedByTheIngestWorker() {
@@ -32,11 +35,12 @@ class ApiServiceHealthIT {
 
     @Test
     void becomesReadyWhenKafkaItsTopicsPostgresqlAndRedisAnswer() {
-        Readiness.awaitReady(http, "kafka", "topics", "postgres", "redis");
+        Readiness.awaitReady(management(), "kafka", "topics", "postgres", "redis");
     }
 
     @Test
     void exposesPrometheusMetricsAndNothingElseOfTheActuator() {
+        WebTestClient http = management();
         http.get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk()
                 .expectBody(String.class)

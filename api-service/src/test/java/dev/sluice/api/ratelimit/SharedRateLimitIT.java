@@ -34,6 +34,7 @@ class SharedRateLimitIT {
             // As command-line arguments: they outrank application.yml, as they would for a real second instance.
             instances.add(new SpringApplicationBuilder(ApiServiceApplication.class).run(
                     "--server.port=0",
+                    "--management.server.port=0",
                     "--sluice.kafka.bootstrap=" + connections.kafkaBootstrap(),
                     "--sluice.pg.url=" + connections.postgresUrl(),
                     "--sluice.pg.user=" + connections.postgresUser(),

@@ -6,6 +6,7 @@ import dev.sluice.infra.test.SharedStackTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -22,6 +23,9 @@ class OverloadIT {
 
     @Autowired
     WebTestClient http;
+
+    @LocalManagementPort
+    int managementPort;
 
     private final String key = key();
 
@@ -47,7 +51,8 @@ class OverloadIT {
                     .contentType(MediaType.APPLICATION_JSON).bodyValue(WritePathIT.page("https://overload.example/" + i)).exchange()
                     .expectStatus().isAccepted();
         }
-        http.get().uri("/actuator/prometheus").exchange()
+        WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build()
+                .get().uri("/actuator/prometheus").exchange()
                 .expectBody(String.class).value(metrics -> org.assertj.core.api.Assertions.assertThat(metrics)
                         .contains("sluice_api_inflight_bytes{application=\"api-service\"} 0.0")
                         .containsPattern("sluice_api_rejections_total\\{.*reason=\"overloaded\".*\\} 1\\.0")

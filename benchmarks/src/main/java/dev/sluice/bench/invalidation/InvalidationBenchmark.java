@@ -176,7 +176,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             PrometheusScrape after = scrape(invalidator);
             CpuUsage cpuAfter = machine.read();
             ThreadCpu invalidatorAfter = ThreadCpu.of(invalidator.pid(), ThreadCpu.JVM);
-            PrometheusScrape apiSide = PrometheusScrape.of(api.port(), "http_server_requests_seconds", "http_server_requests_seconds_max");
+            PrometheusScrape apiSide = PrometheusScrape.of(api.managementPort(), "http_server_requests_seconds", "http_server_requests_seconds_max");
             double elapsed = (System.nanoTime() - started) / 1e9;
             long acceptedDuring = accepted.get() - acceptedBefore;
             writes.close();

@@ -116,11 +116,11 @@ public final class ReadBenchmark implements Callable<Integer> {
                 for (int round = 1; round <= rounds; round++) {
                     floorRounds.add(closedLoop(floorPort, null, "floor: one Lettuce GET in WebFlux", n -> HttpLoad.Request.get("/floor/" + id(n)),
                             Wrk.Load.gets(idsFile, "/floor/")));
-                    hitRounds.add(watched(api.port(), () -> closedLoop(api.port(), null, "API cache hit, GET /v1/pages/{id}",
+                    hitRounds.add(watched(api.managementPort(), () -> closedLoop(api.port(), null, "API cache hit, GET /v1/pages/{id}",
                             n -> HttpLoad.Request.get("/v1/pages/" + id(n)), Wrk.Load.gets(idsFile, "/v1/pages/"))));
                     // A fixed rate the server can sustain: the aim's 10,000 req/s, or half of what it just answered flat out.
                     int sustainable = (int) Math.min(rate, hitRounds.get(round - 1).perSecond() / 2);
-                    fixedRounds.add(watched(api.port(), () -> fixedRate(api.port(), sustainable)));
+                    fixedRounds.add(watched(api.managementPort(), () -> fixedRate(api.port(), sustainable)));
                     System.out.printf("round %d: floor %.0f req/s, API hits %.0f req/s (p99 %.1f ms), fixed rate p99 %.1f ms%n", round,
                             floorRounds.get(round - 1).perSecond(), hitRounds.get(round - 1).perSecond(), hitRounds.get(round - 1).p99Millis(),
                             fixedRounds.get(round - 1).p99Millis());
@@ -137,7 +137,7 @@ public final class ReadBenchmark implements Callable<Integer> {
             // looks up Redis, takes the page's read lease, reads PostgreSQL and fills the cache, as a real miss does.
             List<Measurement.Result> missRounds = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                missRounds.add(watched(api.port(), () -> missLoop(api.port(), environment.connections().redisUrl())));
+                missRounds.add(watched(api.managementPort(), () -> missLoop(api.port(), environment.connections().redisUrl())));
                 System.out.printf("round %d: misses %.0f req/s%n", round, missRounds.get(round - 1).perSecond());
             }
             report.add(Report.median(missRounds), null, null);
@@ -150,7 +150,7 @@ public final class ReadBenchmark implements Callable<Integer> {
             AtomicLong fetch = new AtomicLong(Instant.now().minus(Duration.ofDays(1)).toEpochMilli()); // 1 ms apart, never ahead of now
             List<Measurement.Result> mixRounds = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                mixRounds.add(watched(mixApi.port(), () -> closedLoop(mixApi.port(), key, "API 95% GET / 5% POST, pipeline running", n -> n % 20 == 0
+                mixRounds.add(watched(mixApi.managementPort(), () -> closedLoop(mixApi.port(), key, "API 95% GET / 5% POST, pipeline running", n -> n % 20 == 0
                         ? new HttpLoad.Request("/v1/pages", pages.page(Math.floorMod(n * 31, pageCount), bodySize,
                                 Instant.ofEpochMilli(fetch.incrementAndGet())).getBytes(StandardCharsets.UTF_8), 202)
                         : HttpLoad.Request.get("/v1/pages/" + id(n)), new Wrk.Load(idsFile, "/v1/pages/", false, 20, bodiesFile, key, 0))));
@@ -166,10 +166,10 @@ public final class ReadBenchmark implements Callable<Integer> {
      * Runs a scenario and prints where the API's answers came from meanwhile (its own metrics): a cache-hit figure
      * is only honest if the reads really were hits, not reads degraded to PostgreSQL.
      */
-    private Measurement.Result watched(int apiPort, java.util.function.Supplier<Measurement.Result> scenario) {
-        PrometheusScrape before = scrape(apiPort);
+    private Measurement.Result watched(int managementPort, java.util.function.Supplier<Measurement.Result> scenario) {
+        PrometheusScrape before = scrape(managementPort);
         Measurement.Result result = scenario.get();
-        PrometheusScrape after = scrape(apiPort);
+        PrometheusScrape after = scrape(managementPort);
         System.out.printf("  %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d failed; API meanwhile: %.0f hits, %.0f database reads, "
                         + "Redis calls degraded: %.0f timed out, %.0f failed, %.0f skipped by the open breaker%n",
                 result.name(), result.perSecond(), result.p50Millis(), result.p99Millis(), result.failures(),

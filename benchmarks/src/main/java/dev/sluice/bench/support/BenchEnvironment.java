@@ -53,6 +53,10 @@ public final class BenchEnvironment implements AutoCloseable {
         this.home = home;
         environment.putAll(stack.connections().toEnvironment());
         environment.put("SLUICE_TOKENS_SECRETS", "benchmark-secret-for-consistency-tokens-0123456789");
+        // The load comes from one address: read limits so high they never refuse, still checked on every read (their cost counts).
+        for (String limit : List.of("KEYRATE", "KEYBURST", "ANONYMOUSRATE", "ANONYMOUSBURST")) {
+            environment.put("SLUICE_API_READLIMIT_" + limit, "1000000000");
+        }
     }
 
     public static BenchEnvironment start(Path home) {
@@ -161,7 +165,9 @@ public final class BenchEnvironment implements AutoCloseable {
         }
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.putAll(extra);
-        ServiceProcess service = new ServiceProcess(module, jar, FreePorts.pick(), env, ServiceProcess.THROUGHPUT_JVM, logOf(module), null);
+        int port = FreePorts.pick();
+        int managementPort = module.equals("api-service") ? FreePorts.pickOtherThan(port) : port; // the API's public port serves /v1/** only
+        ServiceProcess service = new ServiceProcess(module, jar, port, managementPort, env, ServiceProcess.THROUGHPUT_JVM, logOf(module), null);
         service.start();
         services.add(service);
         return service;

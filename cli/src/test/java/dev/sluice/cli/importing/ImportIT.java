@@ -64,7 +64,8 @@ class ImportIT {
         environment.put("SLUICE_TOPICS_PAGESDEADLETTERS_NAME", TOPIC + ".dlq");
         environment.put("SLUICE_REDIS_KEYPREFIX", "import-it:");
         environment.put("SLUICE_TOKENS_SECRETS", "import-it-secret-for-consistency-tokens-0123456789");
-        api = new ServiceProcess("api", API_JAR, FreePorts.pick(), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
+        int port = FreePorts.pick();
+        api = new ServiceProcess("api", API_JAR, port, FreePorts.pickOtherThan(port), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
         api.start();
         await().atMost(Duration.ofSeconds(120)).until(() -> api.isReady() || !api.isAlive());
         assertThat(api.isAlive()).as("the API is running").isTrue();

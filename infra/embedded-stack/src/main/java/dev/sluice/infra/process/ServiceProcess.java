@@ -35,6 +35,7 @@ public final class ServiceProcess {
     private final String name;
     private final Path jar;
     private final int port;
+    private final int managementPort;
     private final Map<String, String> environment;
     private final PrintStream out;
     private final String prefix;
@@ -47,9 +48,19 @@ public final class ServiceProcess {
      */
     public ServiceProcess(String name, Path jar, int port, Map<String, String> environment, List<String> jvmOptions,
             PrintStream out, String color) {
+        this(name, jar, port, port, environment, jvmOptions, out, color);
+    }
+
+    /**
+     * A service whose health and metrics are on a port of their own (the API's: its public port serves only the
+     * API).
+     */
+    public ServiceProcess(String name, Path jar, int port, int managementPort, Map<String, String> environment,
+            List<String> jvmOptions, PrintStream out, String color) {
         this.name = name;
         this.jar = jar;
         this.port = port;
+        this.managementPort = managementPort;
         this.environment = environment;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.out = out;
@@ -64,6 +75,11 @@ public final class ServiceProcess {
         return port;
     }
 
+    /** Where {@code /actuator/**} answers: the service's port, or the API's management port. */
+    public int managementPort() {
+        return managementPort;
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -72,7 +88,7 @@ public final class ServiceProcess {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port));
+        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--management.server.port=" + managementPort));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
         try {
@@ -110,7 +126,7 @@ public final class ServiceProcess {
     /** Whether the service answers its readiness probe with 200. */
     public boolean isReady() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/health/readiness"))
                     .timeout(Duration.ofSeconds(2)).GET().build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {

@@ -33,6 +33,15 @@ public final class FreePorts {
         }
     }
 
+    /** A free port other than {@code taken} (picked a moment ago and not bound yet). */
+    public static int pickOtherThan(int taken) {
+        int port = pick();
+        while (port == taken) {
+            port = pick();
+        }
+        return port;
+    }
+
     private static boolean free(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);

@@ -87,6 +87,9 @@ public final class LocalRun implements Callable<Integer> {
 
         Map<String, String> apiEnvironment = new LinkedHashMap<>(environment);
         apiEnvironment.put(LocalSecrets.DEV_KEY, secrets.devKey());
+        // The development key writes up to 100,000 pages/s (DevKeyInstaller); it may read as fast. Reads without a key keep the defaults.
+        apiEnvironment.put("SLUICE_API_READLIMIT_KEYRATE", "100000");
+        apiEnvironment.put("SLUICE_API_READLIMIT_KEYBURST", "200000");
         List<ServiceProcess> services = services(environment, apiEnvironment);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -136,7 +139,8 @@ public final class LocalRun implements Callable<Integer> {
         backupEnvironment.put("SLUICE_BACKUP_DIRECTORY", dataDirectory.toAbsolutePath().normalize().resolve("backups").toString());
         services.add(new ServiceProcess("backup", jars.get("backup-worker"), apiPort + 3, backupEnvironment, ServiceProcess.QUICK_START_JVM, out,
                 color ? "\u001B[33m" : null));
-        services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, apiEnvironment, ServiceProcess.QUICK_START_JVM, out, color ? "\u001B[32m" : null));
+        services.add(new ServiceProcess("api", jars.get("api-service"), apiPort, apiPort + 4, apiEnvironment, ServiceProcess.QUICK_START_JVM, out,
+                color ? "\u001B[32m" : null));
         return services;
     }
 
@@ -155,14 +159,14 @@ public final class LocalRun implements Callable<Integer> {
 
     private void printSummary(Connections connections, List<ServiceProcess> services, Path data, String devKey) {
         String processes = services.stream()
-                .map(s -> String.format("    %-12s pid %-8d http://localhost:%d/actuator/health", s.name(), s.pid(), s.port()))
+                .map(s -> String.format("    %-12s pid %-8d http://localhost:%d/actuator/health", s.name(), s.pid(), s.managementPort()))
                 .collect(Collectors.joining("\n"));
         out.println("""
 
                 Sluice is up.
                   API          http://localhost:%d/v1/pages
                   API key      %s   (development key 'local-dev'; also in %s)
-                  Metrics      http://localhost:%d/actuator/prometheus   (each service on its own port, below)
+                  Metrics      http://localhost:%d/actuator/prometheus   (each service on its own port, below; the API's apart from its public port)
                   Kafka        %s
                   PostgreSQL   %s  (user %s)
                   Redis        %s
@@ -170,7 +174,7 @@ public final class LocalRun implements Callable<Integer> {
                 %s
                   Another process against the same stack:  set -a; . %s; set +a; java -jar <service jar> --server.port=<port>
                 Ctrl-C stops everything; the data stays in %s.
-                """.formatted(apiPort, devKey, data.resolve("dev-api-key"), apiPort, connections.kafkaBootstrap(), connections.postgresUrl(), connections.postgresUser(),
+                """.formatted(apiPort, devKey, data.resolve("dev-api-key"), apiPort + 4, connections.kafkaBootstrap(), connections.postgresUrl(), connections.postgresUser(),
                 connections.redisUrl(), processes, data.resolve("env"), data));
     }
 

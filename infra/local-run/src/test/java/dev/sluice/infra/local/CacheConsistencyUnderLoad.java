@@ -100,8 +100,9 @@ final class CacheConsistencyUnderLoad {
                             : "/v1/pages/" + PageUrl.parse(url(page)).id();
                     HttpResponse<String> answer;
                     try {
-                        answer = HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(10)).build(),
-                                HttpResponse.BodyHandlers.ofString());
+                        // With the key: reads without one are limited per address (200/s), and these five readers are faster.
+                        answer = HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Authorization", "Bearer " + key)
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                     } catch (java.net.http.HttpTimeoutException e) {
                         // A known, still open API bug: under this load a read occasionally gets no answer. It is
                         // reported here, not hidden; this test's subject is what the cache holds afterwards.

@@ -39,9 +39,11 @@ class LocalRunIT {
 
         Run first = Run.start(data, apiPort);
         first.awaitUp();
-        for (int port = apiPort; port <= apiPort + 3; port++) {
+        for (int port = apiPort + 1; port <= apiPort + 4; port++) { // the workers', then the API's management port
             assertThat(status("http://127.0.0.1:" + port + "/actuator/health/readiness")).as("port %d ready", port).isEqualTo(200);
         }
+        assertThat(status("http://127.0.0.1:" + apiPort + "/actuator/health/readiness")).as("the API's public port serves /v1/** only")
+                .isEqualTo(404);
         Properties env = first.environment();
         try (Connection db = DriverManager.getConnection("jdbc:" + env.getProperty("SLUICE_PG_URL"), "postgres", "");
                 Statement sql = db.createStatement()) {
@@ -168,11 +170,11 @@ class LocalRunIT {
             try (ServerSocket socket = new ServerSocket(0)) {
                 base = socket.getLocalPort();
             }
-            if (base + 3 < 65536 && free(base) && free(base + 1) && free(base + 2) && free(base + 3)) {
+            if (base + 4 < 65536 && free(base) && free(base + 1) && free(base + 2) && free(base + 3) && free(base + 4)) {
                 return base;
             }
         }
-        throw new IllegalStateException("no block of 4 free ports");
+        throw new IllegalStateException("no block of 5 free ports");
     }
 
     private static boolean free(int port) {
