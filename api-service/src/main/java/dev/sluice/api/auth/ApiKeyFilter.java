@@ -1,5 +1,6 @@
 package dev.sluice.api.auth;
 
+import dev.sluice.api.edge.PublicPort;
 import dev.sluice.api.problem.ProblemException;
 import java.util.Optional;
 import org.springframework.core.Ordered;
@@ -14,9 +15,13 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code Authorization: Bearer slk_…} on {@code /v1/**}: writes need a key with the {@code write} scope; reads
- * need one with {@code read} when {@link AuthProperties#readsRequireKey()}. The authenticated key travels in the
- * exchange's attributes ({@link #key(ServerWebExchange)}). The key itself is never logged.
+ * {@code Authorization: Bearer slk_…} on every request of the public port: anything but a read ({@code GET},
+ * {@code HEAD}) needs a key with the {@code write} scope, and reads need one with {@code read} when
+ * {@link AuthProperties#readsRequireKey()}. Nothing is exempt by its path: the decision cannot depend on how a path
+ * is spelled (and {@code CanonicalPaths} has already refused every spelling but one); an unknown route without a key
+ * is a {@code 401}, with one a {@code 404}. Health and metrics are on the management port, outside this filter.
+ * The authenticated key travels in the exchange's attributes ({@link #key(ServerWebExchange)}). The key itself is
+ * never logged.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -27,10 +32,12 @@ public class ApiKeyFilter implements WebFilter {
 
     private final ApiKeyStore store;
     private final AuthProperties properties;
+    private final PublicPort publicPort;
 
-    ApiKeyFilter(ApiKeyStore store, AuthProperties properties) {
+    ApiKeyFilter(ApiKeyStore store, AuthProperties properties, PublicPort publicPort) {
         this.store = store;
         this.properties = properties;
+        this.publicPort = publicPort;
     }
 
     /** The key that authenticated this request, if any. */
@@ -40,7 +47,7 @@ public class ApiKeyFilter implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!exchange.getRequest().getPath().value().startsWith("/v1/")) {
+        if (!publicPort.serves(exchange)) {
             return chain.filter(exchange);
         }
         HttpMethod method = exchange.getRequest().getMethod();

@@ -15,14 +15,7 @@ public final class ProblemResponses {
     private ProblemResponses() {}
 
     public static Mono<Void> write(ServerHttpResponse response, ProblemException problem, String instance) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", problem.type().toString());
-        body.put("title", problem.title());
-        body.put("status", problem.status().value());
-        body.put("detail", problem.detail());
-        body.put("instance", instance);
-        body.putAll(problem.extensions());
-        byte[] bytes = Json.mapper().writeValueAsBytes(body);
+        byte[] bytes = json(problem, instance);
 
         response.setStatusCode(problem.status());
         HttpHeaders headers = response.getHeaders();
@@ -31,5 +24,19 @@ public final class ProblemResponses {
         headers.setContentLength(bytes.length);
         DataBuffer buffer = response.bufferFactory().wrap(bytes);
         return response.writeWith(Mono.just(buffer));
+    }
+
+    /** The problem document; {@code instance} is left out when null. */
+    public static byte[] json(ProblemException problem, String instance) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.type().toString());
+        body.put("title", problem.title());
+        body.put("status", problem.status().value());
+        body.put("detail", problem.detail());
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        body.putAll(problem.extensions());
+        return Json.mapper().writeValueAsBytes(body);
     }
 }

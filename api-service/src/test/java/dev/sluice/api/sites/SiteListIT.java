@@ -151,8 +151,10 @@ class SiteListIT {
         http.get().uri("/v1/sites/cursor.example/pages?limit=0").exchange().expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.type").isEqualTo("urn:sluice:problem:invalid-limit");
         http.get().uri("/v1/sites/cursor.example/pages?limit=101").exchange().expectStatus().isBadRequest();
-        http.get().uri("/v1/sites/bad site!/pages").exchange().expectStatus().isBadRequest()
+        http.get().uri("/v1/sites/bad~site/pages").exchange().expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.type").isEqualTo("urn:sluice:problem:invalid-site");
+        http.get().uri("/v1/sites/bad site!/pages").exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.type").isEqualTo("urn:sluice:problem:invalid-path");
     }
 
     @Test
