@@ -4,8 +4,11 @@ import dev.sluice.api.auth.ApiKey;
 import dev.sluice.core.cache.RedisKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
@@ -18,6 +21,10 @@ import reactor.core.publisher.Mono;
  * from Redis's own clock (no skew between instances) and takes the request's pages from it, or says how long to
  * wait. If Redis cannot answer within 200 ms the request is let through (and counted): the limit protects the
  * pipeline, it is not a guarantee worth refusing writes for.
+ *
+ * <p>A refusal is also remembered in this instance until the bucket will hold one page again: until then
+ * {@link #knownEmpty} says so without asking Redis, and the write path refuses the key's requests before reading
+ * their bodies, so a client that ignores {@code Retry-After} costs a header, not a body.
  */
 @Component
 public class RateLimiter {
@@ -56,12 +63,15 @@ public class RateLimiter {
      * @param remaining pages that could go right now
      * @param retryAfter when not allowed, how long until they could
      * @param resetAfter how long until the bucket is full again
+     * @param untilOnePage how long until the bucket holds one page (zero if it does)
      */
-    public record Decision(boolean allowed, int limit, long remaining, Duration retryAfter, Duration resetAfter) {}
+    public record Decision(boolean allowed, int limit, long remaining, Duration retryAfter, Duration resetAfter, Duration untilOnePage) {}
 
     private final ReactiveStringRedisTemplate redis;
     private final RedisKeys keys;
     private final Counter unavailable;
+    /** Key id → when (System.nanoTime) its bucket will hold one page again, after a refusal. */
+    private final Cache<String, Long> emptyUntil = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
     RateLimiter(ReactiveStringRedisTemplate redis, RedisKeys keys, MeterRegistry meters) {
         this.redis = redis;
@@ -76,12 +86,34 @@ public class RateLimiter {
                         List.of(Integer.toString(key.ratePerSecond()), Integer.toString(key.burst()), Integer.toString(pages)))
                 .next()
                 .map(reply -> decision(key, reply))
+                .doOnNext(decision -> {
+                    if (!decision.untilOnePage().isZero()) {
+                        emptyUntil.put(key.id(), System.nanoTime() + decision.untilOnePage().toNanos());
+                    }
+                })
                 .timeout(TIMEOUT)
                 .onErrorResume(e -> {
                     unavailable.increment();
                     log.warn("Rate limiter unavailable, letting {} page(s) of key {} through: {}", pages, key.id(), e.toString());
-                    return Mono.just(new Decision(true, key.burst(), key.burst(), Duration.ZERO, Duration.ZERO));
+                    return Mono.just(new Decision(true, key.burst(), key.burst(), Duration.ZERO, Duration.ZERO, Duration.ZERO));
                 });
+    }
+
+    /**
+     * How long the key must still wait for even one page, if a refusal in this instance says so; empty if it may
+     * try (Redis decides then).
+     */
+    public Optional<Duration> knownEmpty(ApiKey key) {
+        Long until = emptyUntil.getIfPresent(key.id());
+        if (until == null) {
+            return Optional.empty();
+        }
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+            emptyUntil.invalidate(key.id());
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos(left));
     }
 
     private static Decision decision(ApiKey key, List<?> reply) {
@@ -89,7 +121,8 @@ public class RateLimiter {
         double tokens = Double.parseDouble(reply.get(1).toString());
         double wait = Double.parseDouble(reply.get(2).toString());
         double refill = (key.burst() - tokens) / key.ratePerSecond();
-        return new Decision(allowed, key.burst(), (long) Math.floor(tokens),
-                Duration.ofMillis((long) Math.ceil(wait * 1000)), Duration.ofMillis((long) Math.ceil(refill * 1000)));
+        double toOnePage = Math.max(0, 1 - tokens) / key.ratePerSecond();
+        return new Decision(allowed, key.burst(), (long) Math.floor(tokens), Duration.ofMillis((long) Math.ceil(wait * 1000)),
+                Duration.ofMillis((long) Math.ceil(refill * 1000)), Duration.ofNanos((long) Math.floor(toOnePage * 1e9)));
     }
 }

@@ -15,6 +15,11 @@ import java.util.zip.Inflater;
 final class GzipStream implements AutoCloseable {
 
     static final int CHUNK = 64 * 1024;
+    /**
+     * The longest member header read: the fixed 10 bytes, an extra field (BGZF's is 6 bytes), a file name and a
+     * comment. Names and comments end with a NUL only, so without a bound a header could grow forever in memory.
+     */
+    static final int MAX_HEADER_BYTES = 8 * 1024;
 
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
@@ -123,6 +128,9 @@ final class GzipStream implements AutoCloseable {
 
     private boolean readHeader() {
         int length = headerLength();
+        if (length < 0 && pending.length > MAX_HEADER_BYTES || length > MAX_HEADER_BYTES) {
+            throw new FormatException("its header (name, comment or extra field) is longer than " + MAX_HEADER_BYTES + " bytes");
+        }
         if (length < 0) {
             return false; // not all of it yet
         }

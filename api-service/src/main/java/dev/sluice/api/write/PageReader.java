@@ -2,7 +2,6 @@ package dev.sluice.api.write;
 
 import dev.sluice.api.problem.ProblemException;
 import java.io.ByteArrayOutputStream;
-import dev.sluice.core.json.Json;
 import dev.sluice.core.page.PageLimits;
 import dev.sluice.core.page.Violation;
 import dev.sluice.core.page.Violation.Code;
@@ -12,7 +11,11 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads pages out of request bodies without holding a body whole as text or as one big tree: a JSON array is
@@ -20,15 +23,37 @@ import tools.jackson.databind.JsonNode;
  * item is parsed on its own.
  * An item that cannot be read becomes an {@link IncomingPage#unreadable()} with its index, and the items after it
  * are still read, so one answer names every bad item.
+ *
+ * <p>Each item is parsed under limits a page can never exceed (Jackson's {@link StreamReadConstraints}): its length,
+ * its nesting, its number of tokens (a page has seven fields; only metadata, at most {@code max-metadata-size}
+ * bytes, has more), and the length of names, numbers and strings. A tree costs several times its text in memory,
+ * so without them one item of 300,000 empty fields, well within the request size, would cost the API hundreds of
+ * megabytes before a single rule was checked.
  */
 @Component
 class PageReader {
 
+    /** Deeper than any metadata a crawler records; each level costs the tree a frame. */
+    static final int MAX_NESTING = 64;
+
     private final int maxItemBytes;
+    private final JsonMapper posted;
 
     PageReader(PageLimits limits) {
         // An item may hold the largest body plus metadata and the other fields, escaped.
         this.maxItemBytes = (int) Math.min(Integer.MAX_VALUE, limits.maxBodyBytes() * 2 + limits.maxMetadataBytes() + 64 * 1024);
+        // Metadata of n bytes has at most about n/2 tokens ({"a":0} is 7 bytes, 4 tokens); the page's own fields fewer than 64.
+        StreamReadConstraints constraints = StreamReadConstraints.builder()
+                .maxDocumentLength(maxItemBytes)
+                .maxNestingDepth(MAX_NESTING)
+                .maxTokenCount(limits.maxMetadataBytes() / 2 + 64)
+                .maxStringLength((int) Math.min(Integer.MAX_VALUE - 1, limits.maxBodyBytes()) + 1)
+                .maxNameLength(1024)
+                .maxNumberLength(64)
+                .build();
+        this.posted = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(constraints).build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
     }
 
     /** One page: the whole body is the JSON object (its size is bounded by the request limit). */
@@ -40,9 +65,9 @@ class PageReader {
                     }
                     byte[] posted = out.toByteArray();
                     try {
-                        return IncomingPage.of(0, 0, Json.mapper().readTree(posted), posted);
+                        return IncomingPage.of(0, 0, this.posted.readTree(posted), posted);
                     } catch (JacksonException e) {
-                        throw malformed("The body is not valid JSON: " + e.getOriginalMessage());
+                        throw malformed("The body " + why(e));
                     }
                 });
     }
@@ -80,10 +105,22 @@ class PageReader {
             return IncomingPage.unreadable(index, line, new Violation(null, Code.TOO_LARGE, where + " is larger than " + maxItemBytes + " bytes"));
         }
         try {
-            return IncomingPage.of(index, line, Json.mapper().readTree(element), element);
+            return IncomingPage.of(index, line, posted.readTree(element), element);
+        } catch (StreamConstraintsException e) {
+            return IncomingPage.unreadable(index, line, new Violation(null, Code.TOO_LARGE, where + " " + why(e)));
         } catch (JacksonException e) {
-            return IncomingPage.unreadable(index, line, new Violation(null, Code.MALFORMED, where + " is not valid JSON: " + e.getOriginalMessage()));
+            return IncomingPage.unreadable(index, line, new Violation(null, Code.MALFORMED, where + " " + why(e)));
         }
+    }
+
+    /** What is wrong, in words: Jackson's own message, without the name of its setting. */
+    private static String why(JacksonException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        int setting = message.indexOf(", from `");
+        if (e instanceof StreamConstraintsException) {
+            return "exceeds what a page can hold: " + (setting > 0 ? message.substring(0, setting) + ")" : message);
+        }
+        return "is not valid JSON: " + message;
     }
 
     private static boolean isBlank(byte[] line) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -69,7 +70,8 @@ class WriteHandler {
         return Mono.defer(() -> {
             requireMediaType(request, MediaType.APPLICATION_JSON);
             ApiKey key = key(request);
-            return Mono.using(inFlight::reserve, reservation -> reader.one(bodies.read(request.exchange().getRequest(), reservation))
+            refuseIfKnownEmpty(request, key);
+            return Mono.using(inFlight::reserve, reservation -> reader.one(bodies.read(request.exchange(), reservation))
                             .map(posted -> {
                                 List<Violation> violations = new ArrayList<>();
                                 Page page = parser.parse(posted.json(), violations);
@@ -87,9 +89,10 @@ class WriteHandler {
         return Mono.defer(() -> {
             MediaType type = requireMediaType(request, MediaType.APPLICATION_JSON, NDJSON);
             ApiKey key = key(request);
+            refuseIfKnownEmpty(request, key);
             Instant acceptedAt = now();
             return Mono.using(inFlight::reserve, reservation -> {
-                var body = bodies.read(request.exchange().getRequest(), reservation);
+                var body = bodies.read(request.exchange(), reservation);
                 Flux<IncomingPage> items = NDJSON.isCompatibleWith(type) ? reader.ndjson(body) : reader.jsonArray(body);
                 return items
                         .reduceWith(() -> {
@@ -145,10 +148,7 @@ class WriteHandler {
             request.exchange().getResponse().getHeaders().set("RateLimit-Remaining", Long.toString(decision.remaining()));
             request.exchange().getResponse().getHeaders().set("RateLimit-Reset", Long.toString(ceilSeconds(decision.resetAfter().toMillis())));
             if (!decision.allowed()) {
-                return Mono.error(ProblemException.of(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Rate limited",
-                                "The API key '" + key.name() + "' may send " + key.ratePerSecond() + " pages per second (burst "
-                                        + key.burst() + "); this request of " + count + " page(s) must wait.")
-                        .retryAfter(decision.retryAfter()));
+                return Mono.error(rateLimited(key, "this request of " + count + " page(s)").retryAfter(decision.retryAfter()));
             }
             return producer.send(pages).map(token -> {
                 long bytes = 0;
@@ -161,6 +161,23 @@ class WriteHandler {
                 return new Accepted(ids, tokens.issue(token));
             });
         });
+    }
+
+    /** Before the body is read: a key this instance just refused cannot send a page yet, whatever the body holds. */
+    private void refuseIfKnownEmpty(ServerRequest request, ApiKey key) {
+        rateLimiter.knownEmpty(key).ifPresent(wait -> {
+            HttpHeaders headers = request.exchange().getResponse().getHeaders();
+            headers.set("RateLimit-Limit", Integer.toString(key.burst()));
+            headers.set("RateLimit-Remaining", "0");
+            headers.set("RateLimit-Reset", Long.toString(ceilSeconds(wait.toMillis())));
+            throw rateLimited(key, "this request").retryAfter(wait);
+        });
+    }
+
+    private static ProblemException rateLimited(ApiKey key, String what) {
+        return ProblemException.of(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Rate limited",
+                "The API key '" + key.name() + "' may send " + key.ratePerSecond() + " pages per second (burst "
+                        + key.burst() + "); " + what + " must wait.");
     }
 
     /** An upsert with its page embedded as posted: no re-serialisation (see {@link EnvelopeCodec#encodeUpsert}). */
@@ -211,12 +228,17 @@ class WriteHandler {
         return ServerResponse.accepted().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
     }
 
+    /** Names every rule broken, up to {@link BatchAssembly#MAX_LISTED_ERRORS}; {@code error_count} says how many there were. */
     private static ProblemException invalidPage(List<Violation> violations) {
+        List<Violation> listed = violations.subList(0, Math.min(violations.size(), BatchAssembly.MAX_LISTED_ERRORS));
+        List<Violation> inDetail = violations.subList(0, Math.min(violations.size(), 5));
+        String more = violations.size() > inDetail.size() ? "; and " + (violations.size() - inDetail.size()) + " more (see errors)" : "";
         return ProblemException.of(HttpStatus.BAD_REQUEST, "invalid-page", "Invalid page",
                         violations.size() == 1 ? "The page is invalid: " + violations.get(0).message() + "."
                                 : "The page breaks " + violations.size() + " rules: "
-                                        + String.join("; ", violations.stream().map(Violation::message).toList()) + ".")
-                .with("errors", violations.stream().map(BatchAssembly::describe).toList());
+                                        + String.join("; ", inDetail.stream().map(Violation::message).toList()) + more + ".")
+                .with("error_count", violations.size())
+                .with("errors", listed.stream().map(BatchAssembly::describe).toList());
     }
 
     private static long ceilSeconds(long millis) {

@@ -126,6 +126,28 @@ class GzipStreamTest {
         }
     }
 
+    @Test
+    void aHeaderNameThatNeverEndsIsRefusedOnceItPassesTheBoundNotHeld() {
+        try (GzipStream gzip = new GzipStream()) {
+            gzip.input(new byte[] {0x1f, (byte) 0x8b, 8, 8 /* FNAME */, 0, 0, 0, 0, 0, 3});
+            byte[] name = new byte[1024];
+            Arrays.fill(name, (byte) 'a');
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 48 * 1024; i++) { // 48 MB of name, never ended by a NUL
+                    gzip.input(name);
+                    assertThat(gzip.next()).isNull();
+                }
+            }).isInstanceOf(GzipStream.FormatException.class)
+                    .hasMessage("its header (name, comment or extra field) is longer than " + GzipStream.MAX_HEADER_BYTES + " bytes");
+        }
+        byte[] longButBounded = new byte[GzipStream.MAX_HEADER_BYTES - 64];
+        Arrays.fill(longButBounded, (byte) 'n');
+        byte[] header = new byte[10 + longButBounded.length + 1];
+        System.arraycopy(new byte[] {0x1f, (byte) 0x8b, 8, 8, 0, 0, 0, 0, 0, 3}, 0, header, 0, 10);
+        System.arraycopy(longButBounded, 0, header, 10, longButBounded.length);
+        assertThat(decode(withTrailer(header, text(1_000)), 100)).isEqualTo(text(1_000));
+    }
+
     private static byte[] withTrailer(byte[] header, byte[] content) {
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         deflater.setInput(content);

@@ -358,6 +358,12 @@ class WritePathIT {
         @Test
         void theRateLimitAnswers429WithRetryAfter() {
             String slow = ApiFixtures.createKey(connections, 1, 2);
+            String batchOfThree = "[" + page("https://slow.example/a") + "," + page("https://slow.example/b") + ","
+                    + page("https://slow.example/c") + "]";
+            http.post().uri("/v1/pages/batch").header(HttpHeaders.AUTHORIZATION, "Bearer " + slow)
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue(batchOfThree).exchange()
+                    .expectStatus().isEqualTo(413)
+                    .expectBody().jsonPath("$.type").isEqualTo("urn:sluice:problem:batch-exceeds-burst");
             for (int i = 0; i < 2; i++) {
                 http.post().uri("/v1/pages").header(HttpHeaders.AUTHORIZATION, "Bearer " + slow)
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(page("https://slow.example/" + i)).exchange()
@@ -370,12 +376,13 @@ class WritePathIT {
                     .expectHeader().valueEquals("RateLimit-Limit", "2")
                     .expectHeader().valueEquals("RateLimit-Remaining", "0")
                     .expectBody().jsonPath("$.type").isEqualTo("urn:sluice:problem:rate-limited");
-            String batchOfThree = "[" + page("https://slow.example/a") + "," + page("https://slow.example/b") + ","
-                    + page("https://slow.example/c") + "]";
-            http.post().uri("/v1/pages/batch").header(HttpHeaders.AUTHORIZATION, "Bearer " + slow)
-                    .contentType(MediaType.APPLICATION_JSON).bodyValue(batchOfThree).exchange()
-                    .expectStatus().isEqualTo(413)
-                    .expectBody().jsonPath("$.type").isEqualTo("urn:sluice:problem:batch-exceeds-burst");
+            // Known empty now: the next request is refused before its body is read, with the same headers.
+            http.post().uri("/v1/pages").header(HttpHeaders.AUTHORIZATION, "Bearer " + slow)
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue(page("https://slow.example/4")).exchange()
+                    .expectStatus().isEqualTo(429)
+                    .expectHeader().exists(HttpHeaders.RETRY_AFTER)
+                    .expectHeader().valueEquals("RateLimit-Remaining", "0")
+                    .expectBody().jsonPath("$.type").isEqualTo("urn:sluice:problem:rate-limited");
         }
     }
 }
