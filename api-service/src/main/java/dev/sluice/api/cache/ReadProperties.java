@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param degradedReads how many reads one instance serves from PostgreSQL alone at once while Redis is unavailable;
  *     more are answered 503 with Retry-After, so that a Redis outage cannot become a PostgreSQL stampede (default 32,
  *     twice the database pool)
+ * @param statsFallbackTtl how long a site's statistics computed from PostgreSQL (when the change feed's are not in
+ *     Redis) are reused by this instance; a count over a large site is the dearest read there is (default 10s)
  * @param breaker the circuit breaker in front of Redis
  */
 @ConfigurationProperties("sluice.api.read")
@@ -32,6 +34,7 @@ public record ReadProperties(
         @DefaultValue("5s") Duration consistencyWait,
         @DefaultValue("300ms") Duration leaseTtl,
         @DefaultValue("32") int degradedReads,
+        @DefaultValue("10s") Duration statsFallbackTtl,
         @DefaultValue Breaker breaker) {
 
     /**

@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param poolMaxIdleTime an idle connection is closed after this (default 10m)
  * @param acquireTimeout how long a request waits for a connection before failing (default 5s)
  * @param queryTimeout how long a read may take before it is given up with a 503 (default 5s): a lost reply must
- *     never hold a request, or the readers sharing its load, forever
+ *     never hold a request, or the readers sharing its load, forever; also each connection's
+ *     {@code statement_timeout}, so PostgreSQL stops the query at the same bound
  */
 @ConfigurationProperties("sluice.api.database")
 public record DatabaseProperties(

@@ -60,6 +60,12 @@ class SearchHandler {
             throw ProblemException.of(HttpStatus.BAD_REQUEST, "query-too-long", "Query too long",
                     "q has " + query.length() + " characters; at most " + properties.maxQueryLength() + " are accepted.");
         }
+        int terms = terms(query);
+        if (terms > properties.maxQueryTerms()) {
+            throw ProblemException.of(HttpStatus.BAD_REQUEST, "query-too-complex", "Query too complex",
+                            "q has " + terms + " words; at most " + properties.maxQueryTerms() + " are accepted (or is not counted).")
+                    .with("limit_terms", properties.maxQueryTerms());
+        }
         String site = request.queryParam("site").filter(s -> !s.isEmpty()).map(SiteName::of).orElse(null);
         PageRequest paging = PageRequest.of(request);
         String scope = "search:" + digest(query, site == null ? "" : site);
@@ -98,6 +104,17 @@ class SearchHandler {
             throw new IllegalArgumentException("trailing bytes");
         }
         return new SearchRows.Position(rank, HexFormat.of().formatHex(id));
+    }
+
+    /** Words of a web-search query: runs of letters and digits, the operator {@code or} aside. */
+    static int terms(String query) {
+        int terms = 0;
+        for (String word : query.split("[^\\p{L}\\p{N}]+")) {
+            if (!word.isEmpty() && !word.equalsIgnoreCase("or")) {
+                terms++;
+            }
+        }
+        return terms;
     }
 
     /** A short, fixed-length name for the parts (each of any length), for a key or a cursor's scope. */

@@ -1,6 +1,9 @@
 package dev.sluice.api.sites;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sluice.api.cache.ReadMetrics;
+import dev.sluice.api.cache.ReadProperties;
 import dev.sluice.api.cache.ReadSource;
 import dev.sluice.api.cache.RedisGuard;
 import dev.sluice.api.database.DatabaseReads;
@@ -25,7 +28,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code GET /v1/sites/{site}/stats}: live pages, the newest fetch, and the ingest rate (changes applied per second
  * over the last 1, 5 and 15 minutes). The cache invalidator maintains them from the change feed into Redis; when
- * Redis has none (Redis down, or a site whose pages all predate the feed) they are computed from PostgreSQL.
+ * Redis has none (Redis down, or a site whose pages all predate the feed) they are computed from PostgreSQL, and
+ * that answer is kept for {@code stats-fallback-ttl} in this instance: a count over a large site is the dearest read
+ * there is, and concurrent requests for one site share one count.
  */
 @Component
 class SiteStatsHandler {
@@ -43,15 +48,18 @@ class SiteStatsHandler {
     private final DatabaseClient db;
     private final DatabaseReads bound;
     private final ReadMetrics metrics;
+    private final AsyncCache<String, Answer> computed;
     private final Clock clock = Clock.systemUTC();
 
-    SiteStatsHandler(ReactiveStringRedisTemplate redis, RedisGuard guard, RedisKeys keys, DatabaseClient db, DatabaseReads bound, ReadMetrics metrics) {
+    SiteStatsHandler(ReactiveStringRedisTemplate redis, RedisGuard guard, RedisKeys keys, DatabaseClient db, DatabaseReads bound, ReadMetrics metrics,
+            ReadProperties properties) {
         this.redis = redis;
         this.guard = guard;
         this.keys = keys;
         this.db = db;
         this.bound = bound;
         this.metrics = metrics;
+        this.computed = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(properties.statsFallbackTtl()).buildAsync();
     }
 
     Mono<ServerResponse> stats(ServerRequest request) {
@@ -59,7 +67,7 @@ class SiteStatsHandler {
         String site = SiteName.of(request.pathVariable("site"));
         return guard.call("stats", redis.opsForValue().get(keys.siteStats(site)))
                 .map(json -> answer(site, SiteStats.fromJson(json), ReadSource.CACHE))
-                .switchIfEmpty(Mono.defer(() -> fromDatabase(site)))
+                .switchIfEmpty(Mono.defer(() -> Mono.fromFuture(computed.get(site, (name, executor) -> fromDatabase(name).toFuture()), true)))
                 .flatMap(answered -> {
                     metrics.record("stats", answered.source(), started);
                     ObjectNode answer = answered.json();

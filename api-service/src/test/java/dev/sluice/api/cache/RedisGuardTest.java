@@ -18,7 +18,7 @@ class RedisGuardTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final RedisGuard guard = new RedisGuard(new ReadProperties(Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofSeconds(60),
-            Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofMillis(300), 2, new ReadProperties.Breaker(4, 50, Duration.ofHours(1), 1)), meters);
+            Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofMillis(300), 2, Duration.ofSeconds(10), new ReadProperties.Breaker(4, 50, Duration.ofHours(1), 1)), meters);
 
     @Test
     void readsWithoutTheCacheBeyondTheBoundAreRefusedAtOnceWithRetryAfter() {
