@@ -29,15 +29,14 @@ class AppliedPositions {
         this.key = keys.appliedPositions(topics.pages().name());
     }
 
-    /** Completes with true once the token is covered, false if {@code wait} passes first. */
-    Mono<Boolean> awaitCovered(ConsistencyToken token, Duration wait) {
+    /** The applied positions once they cover the token; empty if {@code wait} passes first. */
+    Mono<Map<Integer, Long>> awaitCovered(ConsistencyToken token, Duration wait) {
         return Flux.interval(Duration.ZERO, POLL)
                 .onBackpressureDrop() // a poll still waiting on Redis skips the next tick instead of failing the read
                 .concatMap(tick -> current().onErrorResume(e -> Mono.just(Map.of())))
                 .filter(token::isCoveredBy)
                 .next()
-                .map(covered -> true)
-                .timeout(wait, Mono.just(false));
+                .timeout(wait, Mono.empty());
     }
 
     private Mono<Map<Integer, Long>> current() {

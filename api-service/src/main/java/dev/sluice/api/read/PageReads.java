@@ -4,7 +4,9 @@ import dev.sluice.api.cache.ReadSource;
 import dev.sluice.api.cache.SingleFlight;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.sluice.core.token.ConsistencyToken;
 import java.time.Duration;
+import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import org.springframework.stereotype.Component;
@@ -23,6 +25,7 @@ class PageReads {
     private final PageCache cache;
     private final PageRows rows;
     private final SingleFlight<String, Read> loads;
+    private final SingleFlight<String, Read> freshLoads;
     private final Counter hits;
     private final Counter misses;
     private final Counter waitedForLease;
@@ -37,6 +40,7 @@ class PageReads {
         this.waitedForLease = Counter.builder("sluice.api.cache.stampede.suppressed").tag("kind", "page").tag("scope", "lease")
                 .description("Misses that waited for another reader's database read instead of their own").register(meters);
         this.loads = new SingleFlight<>(sharedInInstance::increment);
+        this.freshLoads = new SingleFlight<>(sharedInInstance::increment);
     }
 
     private static Counter lookups(MeterRegistry meters, String result) {
@@ -62,9 +66,15 @@ class PageReads {
         });
     }
 
-    /** Straight from PostgreSQL (after a consistency wait: the cache may still hold the version before the write). */
-    Mono<Read> readFresh(String id) {
-        return loads.load(id, this::load);
+    /**
+     * Straight from PostgreSQL, for a read whose write is known applied: {@code applied} are positions the workers had
+     * applied when its consistency wait ended, and they cover its token. Neither the cache nor an ordinary miss will
+     * do: the cache may still hold the version before the write, and a miss in flight may have read PostgreSQL before
+     * it, or be waiting for another instance's fill, which may be older still. It shares only a load that started
+     * after positions covering its own token were applied.
+     */
+    Mono<Read> readFresh(String id, ConsistencyToken token, Map<Integer, Long> applied) {
+        return freshLoads.<Map<Integer, Long>>loadIf(id, applied, token::isCoveredBy, this::load);
     }
 
     private Mono<Read> loadUnderLease(String id) {

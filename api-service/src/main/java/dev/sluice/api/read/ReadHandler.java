@@ -64,15 +64,12 @@ class ReadHandler {
             page = reads.read(id);
         } else {
             ConsistencyToken token = tokens.read(tokenText);
-            page = applied.awaitCovered(token, properties.consistencyWait()).flatMap(covered -> {
-                if (!covered) {
-                    return Mono.error(ProblemException.of(HttpStatus.GATEWAY_TIMEOUT, "consistency-timeout", "Write not applied yet",
-                            "The write of this Consistency-Token was not applied to the database within "
-                                    + properties.consistencyWait().toMillis() + " ms; retry shortly.")
-                            .retryAfter(java.time.Duration.ofSeconds(1)));
-                }
-                return reads.readFresh(id);
-            });
+            page = applied.awaitCovered(token, properties.consistencyWait())
+                    .flatMap(positions -> reads.readFresh(id, token, positions))
+                    .switchIfEmpty(Mono.error(() -> ProblemException.of(HttpStatus.GATEWAY_TIMEOUT, "consistency-timeout",
+                                    "Write not applied yet", "The write of this Consistency-Token was not applied to the database within "
+                                            + properties.consistencyWait().toMillis() + " ms; retry shortly.")
+                            .retryAfter(java.time.Duration.ofSeconds(1))));
         }
         return page.flatMap(read -> {
             metrics.record("page", read.source(), started);

@@ -9,7 +9,10 @@ import dev.sluice.api.StoredRows;
 import dev.sluice.api.database.DatabaseReads;
 import dev.sluice.api.cache.RedisGuard;
 import dev.sluice.core.cache.PageCacheProtocol;
+import dev.sluice.api.token.ConsistencyTokens;
 import dev.sluice.core.cache.RedisKeys;
+import dev.sluice.core.token.ConsistencyToken;
+import dev.sluice.core.topic.Topics;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
@@ -23,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -107,6 +111,12 @@ class ReadRacesIT {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    ConsistencyTokens tokens;
+
+    @Autowired
+    Topics topics;
+
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
@@ -119,6 +129,11 @@ class ReadRacesIT {
     CompletableFuture<HttpResponse<String>> get(String id) {
         return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/pages/" + id)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    CompletableFuture<HttpResponse<String>> getWithToken(String id, String token) {
+        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/pages/" + id))
+                .header("Consistency-Token", token).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     String cachedVersion(String id) {
@@ -194,5 +209,50 @@ class ReadRacesIT {
         assertThat(waiting.get().source().tag()).as("it read the holder's fill").isEqualTo("cache");
         assertThat(database.reads.get() - readsBefore).isEqualTo(1);
         assertThat(redis.hasKey(keys.pageLease(id))).as("the lease is released with the fill").isFalse();
+    }
+
+    @Test
+    void aReadWithATokenNeverSharesAMissThatStartedBeforeItsWriteWasApplied() throws Exception {
+        String id = rows.page("https://races.example/token", "v1", "<p>one</p>", Instant.parse("2026-11-20T10:00:00Z"), 1);
+        database.close();
+        int readsBefore = database.reads.get();
+        double sharedBefore = suppressed("instance");
+
+        CompletableFuture<HttpResponse<String>> staleMiss = get(id);
+        await().until(() -> database.reads.get() == readsBefore + 1); // it has read version 1, and is held
+
+        rows.update("UPDATE pages SET title = 'v2', version = 2 WHERE id = ?", id); // the worker applies a write ...
+        String token = tokens.issue(ConsistencyToken.of(Map.of(3, 41L)));
+        redis.opsForHash().put(keys.appliedPositions(topics.pages().name()), "3", "42"); // ... and publishes its position
+
+        CompletableFuture<HttpResponse<String>> tokenRead = getWithToken(id, token);
+        await().until(() -> database.reads.get() == readsBefore + 2 || suppressed("instance") > sharedBefore);
+        database.open();
+
+        assertThat(staleMiss.get().headers().firstValue("ETag")).contains("\"1\"");
+        HttpResponse<String> answer = tokenRead.get();
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("ETag")).as("read-your-writes: the token's read saw the write").contains("\"2\"");
+        assertThat(suppressed("instance")).as("it did not join the miss that started before the write").isEqualTo(sharedBefore);
+    }
+
+    @Test
+    void tokenReadsOfOnePageAfterTheWriteShareOneDatabaseRead() throws Exception {
+        String id = rows.page("https://races.example/token-hot", "v1", "<p>one</p>", Instant.parse("2026-11-20T10:00:00Z"), 1);
+        String token = tokens.issue(ConsistencyToken.of(Map.of(4, 7L)));
+        redis.opsForHash().put(keys.appliedPositions(topics.pages().name()), "4", "8");
+        database.close();
+        int readsBefore = database.reads.get();
+        double sharedBefore = suppressed("instance");
+
+        CompletableFuture<HttpResponse<String>> first = getWithToken(id, token);
+        await().until(() -> database.reads.get() == readsBefore + 1);
+        List<CompletableFuture<HttpResponse<String>>> later = IntStream.range(0, 20).mapToObj(n -> getWithToken(id, token)).toList();
+        await().atMost(Duration.ofSeconds(30)).until(() -> suppressed("instance") - sharedBefore == 20);
+        database.open();
+
+        assertThat(first.get().statusCode()).isEqualTo(200);
+        assertThat(later).allSatisfy(reader -> assertThat(reader.get().statusCode()).isEqualTo(200));
+        assertThat(database.reads.get() - readsBefore).isEqualTo(1);
     }
 }
