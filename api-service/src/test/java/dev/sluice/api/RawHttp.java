@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * HTTP/1.1 over a plain socket, byte for byte as given: paths, headers and bodies no client library would send
@@ -74,6 +76,13 @@ public final class RawHttp {
         }
     }
 
+    /** Writers of bodies, one per exchange in progress: a body the server stops reading blocks only its own writer. */
+    private static final ExecutorService WRITERS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "raw-http-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final int port;
     private final Duration timeout;
 
@@ -120,7 +129,7 @@ public final class RawHttp {
             } catch (IOException e) {
                 // the server stopped reading; what it answered, if anything, is still to be read
             }
-            return read(socket.getInputStream(), sent);
+            return read(socket.getInputStream(), sent, method.equals("HEAD"));
         } catch (IOException e) {
             return new Answer(Ending.RESET, 0, Map.of(), new byte[0], true, 0);
         }
@@ -153,8 +162,9 @@ public final class RawHttp {
                 } catch (IOException e) {
                     // the server stopped reading (it answered early, or closed): the answer tells which
                 }
-            });
-            Answer answer = read(socket.getInputStream(), sent);
+            }, WRITERS);
+            boolean toHead = new String(head, 0, Math.min(5, head.length), StandardCharsets.ISO_8859_1).equals("HEAD ");
+            Answer answer = read(socket.getInputStream(), sent, toHead);
             writing.cancel(true);
             return answer;
         } catch (IOException e) {
@@ -162,21 +172,18 @@ public final class RawHttp {
         }
     }
 
-    private Answer read(InputStream in, long[] sent) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
+    /** @param bodyless the answer to a HEAD: headers only, whatever Content-Length says */
+    private Answer read(InputStream in, long[] sent, boolean bodyless) throws IOException {
         try {
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
+            String[] lines;
+            int status;
+            do { // past interim answers (100 Continue) to the final one
+                lines = readHead(in);
+                if (lines == null) {
                     return new Answer(Ending.CLOSED_WITHOUT_ANSWER, 0, Map.of(), new byte[0], true, sent[0]);
                 }
-                head.write(b);
-                matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1
-                        : b == '\r' ? 1 : 0;
-            }
-            String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-            int status = Integer.parseInt(lines[0].split(" ")[1]);
+                status = Integer.parseInt(lines[0].split(" ")[1]);
+            } while (status >= 100 && status < 200);
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
@@ -185,7 +192,9 @@ public final class RawHttp {
                 }
             }
             byte[] body;
-            if (headers.containsKey("content-length")) {
+            if (bodyless) {
+                body = new byte[0];
+            } else if (headers.containsKey("content-length")) {
                 body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
             } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
                 body = dechunk(in);
@@ -199,6 +208,22 @@ public final class RawHttp {
         } catch (SocketException e) {
             return new Answer(Ending.RESET, 0, Map.of(), new byte[0], true, sent[0]);
         }
+    }
+
+    /** The lines of a head, or null if the connection ended first. */
+    private static String[] readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.write(b);
+            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1
+                    : b == '\r' ? 1 : 0;
+        }
+        return head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
     }
 
     /** Whether the server ends the connection (end of stream, or a reset after the answer was read). */

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponse;
@@ -47,15 +48,25 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         if (error instanceof DataBufferLimitException) {
             return ProblemException.of(HttpStatus.CONTENT_TOO_LARGE, "request-too-large", "Request too large", error.getMessage());
         }
+        if (error instanceof InvalidMediaTypeException invalid) { // a Content-Type or Accept that does not parse
+            return ProblemException.of(HttpStatus.BAD_REQUEST, "invalid-media-type", "Invalid media type",
+                    "'" + abbreviate(invalid.getMediaType()) + "' is not a media type such as application/json.");
+        }
         if (error instanceof ErrorResponse framework) {
             HttpStatus status = HttpStatus.resolve(framework.getStatusCode().value());
             ProblemDetail body = framework.getBody();
-            String detail = body.getDetail() != null ? body.getDetail() : status != null ? status.getReasonPhrase() : "error";
+            String detail = status == HttpStatus.NOT_FOUND // not the framework's "No static resource ...": nothing is served here
+                    ? "Nothing is served at " + abbreviate(exchange.getRequest().getPath().value()) + "; the API's routes are under /v1/."
+                    : body.getDetail() != null ? body.getDetail() : status != null ? status.getReasonPhrase() : "error";
             ProblemException problem = ProblemException.http(status != null ? status : HttpStatus.INTERNAL_SERVER_ERROR, detail);
             framework.getHeaders().forEach((name, values) -> values.forEach(value -> problem.header(name, value)));
             return problem;
         }
         log.error("Unexpected error answering {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
         return ProblemException.http(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred; it has been logged.");
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 100 ? text.substring(0, 100) + "…" : text;
     }
 }

@@ -60,6 +60,9 @@ class SearchHandler {
             throw ProblemException.of(HttpStatus.BAD_REQUEST, "query-too-long", "Query too long",
                     "q has " + query.length() + " characters; at most " + properties.maxQueryLength() + " are accepted.");
         }
+        if (query.indexOf('\u0000') >= 0) { // PostgreSQL text cannot hold it: refused here, not as a database error
+            throw ProblemException.of(HttpStatus.BAD_REQUEST, "invalid-query", "Invalid query", "q contains a NUL character (%00).");
+        }
         int terms = terms(query);
         if (terms > properties.maxQueryTerms()) {
             throw ProblemException.of(HttpStatus.BAD_REQUEST, "query-too-complex", "Query too complex",

@@ -63,7 +63,10 @@ class PageReader {
                     if (out.size() == 0) {
                         throw malformed("The body is empty: send one page as a JSON object.");
                     }
-                    byte[] posted = out.toByteArray();
+                    byte[] posted = withoutByteOrderMark(out.toByteArray());
+                    if (!looksUtf8(posted)) {
+                        throw malformed("The body " + NOT_UTF8);
+                    }
                     try {
                         return IncomingPage.of(0, 0, this.posted.readTree(posted), posted);
                     } catch (JacksonException e) {
@@ -104,8 +107,12 @@ class PageReader {
         if (element == null) {
             return IncomingPage.unreadable(index, line, new Violation(null, Code.TOO_LARGE, where + " is larger than " + maxItemBytes + " bytes"));
         }
+        byte[] item = withoutByteOrderMark(element);
+        if (!looksUtf8(item)) {
+            return IncomingPage.unreadable(index, line, new Violation(null, Code.MALFORMED, where + " " + NOT_UTF8));
+        }
         try {
-            return IncomingPage.of(index, line, posted.readTree(element), element);
+            return IncomingPage.of(index, line, posted.readTree(item), item);
         } catch (StreamConstraintsException e) {
             return IncomingPage.unreadable(index, line, new Violation(null, Code.TOO_LARGE, where + " " + why(e)));
         } catch (JacksonException e) {
@@ -134,5 +141,30 @@ class PageReader {
 
     static ProblemException malformed(String detail) {
         return ProblemException.of(HttpStatus.BAD_REQUEST, "malformed-body", "Malformed request body", detail);
+    }
+
+    private static final String NOT_UTF8 = "is not UTF-8: JSON is sent as UTF-8 (RFC 8259), not UTF-16 or UTF-32";
+
+    /**
+     * A page's bytes are embedded as posted in a UTF-8 envelope ({@code EnvelopeCodec#encodeUpsert}), so they must be
+     * UTF-8 JSON with nothing a parser skips at the start of a document only: a UTF-8 byte-order mark is dropped (as
+     * browsers and parsers do), and UTF-16 or UTF-32 (which the parser would detect and read) is refused.
+     */
+    static byte[] withoutByteOrderMark(byte[] item) {
+        return item.length >= 3 && item[0] == (byte) 0xEF && item[1] == (byte) 0xBB && item[2] == (byte) 0xBF
+                ? java.util.Arrays.copyOfRange(item, 3, item.length) : item;
+    }
+
+    /** False for what a JSON parser would read as UTF-16 or UTF-32: a NUL among the first bytes (ASCII in those encodings), or their byte-order marks. */
+    static boolean looksUtf8(byte[] item) {
+        if (item.length >= 2 && (item[0] == (byte) 0xFE && item[1] == (byte) 0xFF || item[0] == (byte) 0xFF && item[1] == (byte) 0xFE)) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(4, item.length); i++) {
+            if (item[i] == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

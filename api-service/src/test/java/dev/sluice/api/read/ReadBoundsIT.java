@@ -135,4 +135,11 @@ class ReadBoundsIT {
         assertThat(answer.text()).contains("urn:sluice:problem:query-too-complex").contains("20 words");
         assertThat(get("/v1/search?q=kestrel+or+falcon+-owl").status()).isEqualTo(200);
     }
+
+    @Test
+    void aSearchWithANulCharacterIsRefusedByNameNotADatabaseError() {
+        RawHttp.Answer answer = get("/v1/search?q=kestrel%00");
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(400);
+        assertThat(answer.text()).contains("urn:sluice:problem:invalid-query");
+    }
 }

@@ -3,6 +3,7 @@ package dev.sluice.api.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.ApiFixtures;
+import dev.sluice.api.RawHttp;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.Op;
 import dev.sluice.core.envelope.PageEnvelope;
@@ -18,6 +19,7 @@ import dev.sluice.infra.test.TopicRecords;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -52,6 +55,9 @@ class WritePathIT {
 
     @Autowired
     WebTestClient http;
+
+    @LocalServerPort
+    int port;
 
     @BeforeAll
     static void schemaAndKey() {
@@ -162,6 +168,27 @@ class WritePathIT {
                     .bodyValue(both).exchange()
                     .expectStatus().isAccepted()
                     .expectBody().jsonPath("$.accepted").isEqualTo(2);
+        }
+
+        @Test
+        void aByteOrderMarkIsDroppedSoTheEnvelopeStaysJsonAndUtf16IsRefused() {
+            byte[] json = page("https://bom.example/1").getBytes(StandardCharsets.UTF_8);
+            byte[] withMark = new byte[json.length + 3];
+            withMark[0] = (byte) 0xEF;
+            withMark[1] = (byte) 0xBB;
+            withMark[2] = (byte) 0xBF;
+            System.arraycopy(json, 0, withMark, 3, json.length);
+            post("/v1/pages", MediaType.APPLICATION_JSON).bodyValue(withMark).exchange().expectStatus().isAccepted();
+            post("/v1/pages/batch", NDJSON).bodyValue(withMark).exchange().expectStatus().isAccepted();
+            assertThat(recordsOf(PageUrl.parse("https://bom.example/1").id())).hasSize(2).allSatisfy(record ->
+                    assertThat(new EnvelopeCodec().decode(record.value()).page().title()).isEqualTo("T"));
+
+            byte[] utf16 = page("https://bom.example/16").getBytes(StandardCharsets.UTF_16LE);
+            post("/v1/pages", MediaType.APPLICATION_JSON).bodyValue(utf16).exchange()
+                    .expectStatus().isBadRequest()
+                    .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("not UTF-8"));
+            post("/v1/pages/batch", NDJSON).bodyValue(utf16).exchange().expectStatus().isBadRequest();
+            assertThat(recordsOf(PageUrl.parse("https://bom.example/16").id())).isEmpty();
         }
 
         @Test
@@ -352,7 +379,19 @@ class WritePathIT {
             http.get().uri("/v1/nothing-here").exchange()
                     .expectStatus().isNotFound()
                     .expectHeader().contentType(PROBLEM)
-                    .expectBody().jsonPath("$.status").isEqualTo(404).jsonPath("$.type").isEqualTo("about:blank");
+                    .expectBody().jsonPath("$.status").isEqualTo(404).jsonPath("$.type").isEqualTo("about:blank")
+                    .jsonPath("$.detail").isEqualTo("Nothing is served at /v1/nothing-here; the API's routes are under /v1/.");
+        }
+
+        @Test
+        void aContentTypeThatDoesNotParseIs400NotA500() {
+            byte[] page = page("https://x.example/").getBytes(StandardCharsets.UTF_8);
+            for (String type : List.of("json", "application/json; charset=bogus", ";;;")) { // sent raw: a client library would not
+                RawHttp.Answer answer = new RawHttp(port, Duration.ofSeconds(10)).send("POST", "/v1/pages", Map.of("Authorization", "Bearer " + key,
+                        "Content-Type", type, "Content-Length", Integer.toString(page.length)), RawHttp.Body.of(page));
+                assertThat(answer.status()).as(type + ": " + answer).isEqualTo(400);
+                assertThat(answer.text()).contains("urn:sluice:problem:invalid-media-type");
+            }
         }
 
         @Test
