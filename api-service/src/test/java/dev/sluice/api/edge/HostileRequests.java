@@ -439,8 +439,10 @@ final class HostileRequests {
         byte[] copy = bytes.clone();
         byte[][] invalid = {{(byte) 0xC3}, {(byte) 0xFF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xF8, (byte) 0x88}};
         byte[] bad = invalid[random.nextInt(invalid.length)];
-        int at = 10 + random.nextInt(Math.max(1, copy.length - 20 - bad.length));
-        System.arraycopy(bad, 0, copy, Math.min(at, copy.length - bad.length), bad.length);
+        if (copy.length < bad.length) {
+            return concat(copy, bad);
+        }
+        System.arraycopy(bad, 0, copy, random.nextInt(copy.length - bad.length + 1), bad.length);
         return copy;
     }
 

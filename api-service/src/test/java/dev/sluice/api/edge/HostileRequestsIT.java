@@ -85,6 +85,7 @@ class HostileRequestsIT {
     void everyAnswerIsASuccessOrAProblemQuicklyAndEveryAcceptedPageIsReadable() throws Exception {
         long seed = seed();
         int size = Integer.getInteger("sluice.fuzz.requests", 2_400);
+        System.out.printf("Hostile requests: seed %d (-Dsluice.fuzz.seed=%d repeats this run)%n", seed, seed);
         RawHttp http = new RawHttp(port, MOST_A_REQUEST_MAY_TAKE.plusSeconds(1));
         HostileRequests generator = new HostileRequests(seed, key, port, storedId, realToken(http), realCursor(http));
         List<HostileRequests.Request> requests = new ArrayList<>();
