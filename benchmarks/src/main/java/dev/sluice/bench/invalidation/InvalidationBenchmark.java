@@ -9,6 +9,7 @@ import dev.sluice.bench.support.ThreadCpu;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.infra.process.ServiceProcess;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -77,6 +80,10 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             description = "Kafka Streams threads of the invalidator (sluice.invalidator.threads; default: ${DEFAULT-VALUE}).")
     int invalidatorThreads;
 
+    @Option(names = "--access-log", description = "Have the API log every answer (Reactor Netty's access log) in .sluice/bench-logs/api-service.log, "
+            + "to look up the requests listed as unanswered: each carries its number in its query (?w=N, ?r=N).")
+    boolean accessLog;
+
     @Option(names = "--home", defaultValue = "${sys:sluice.home:-.}", description = "The checkout whose built jars to run.")
     Path home;
 
@@ -91,7 +98,8 @@ public final class InvalidationBenchmark implements Callable<Integer> {
         try (BenchEnvironment environment = BenchEnvironment.start(home)) {
             environment.createTopicIfAbsent("pages.v1");
             String key = environment.createKey();
-            ServiceProcess api = environment.startService("api-service", Map.of());
+            ServiceProcess api = environment.startService("api-service",
+                    accessLog ? Map.of("JAVA_TOOL_OPTIONS", "-Dreactor.netty.http.server.accessLogEnabled=true") : Map.of());
             ServiceProcess worker = source == Source.api ? environment.startService("ingest-worker", Map.of()) : null;
             Map<String, String> invalidatorEnvironment = new HashMap<>(ActuatorMetrics.EXPOSE);
             invalidatorEnvironment.put("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString());
@@ -106,6 +114,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
             // A request unanswered in 10 s counts as unanswered (and frees its slot) instead of stopping the load.
             HttpClient http = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + api.port()).responseTimeout(Duration.ofSeconds(10));
             Map<String, AtomicLong> failures = new ConcurrentSkipListMap<>(); // by status or error
+            Queue<String> unanswered = new ConcurrentLinkedQueue<>(); // requests with no answer in 10 s, by their number
             AtomicLong written = new AtomicLong();
             AtomicLong accepted = new AtomicLong();
             // Every write fetched 1 ms after the previous one, from a day ago: each is a change (newer wins), and none lies
@@ -122,7 +131,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                             body.append(pages.page(n % pageCount, bodySize, Instant.ofEpochMilli(fetch.incrementAndGet()))).append('\n');
                         }
                         return http.headers(h -> h.set("Authorization", "Bearer " + key).set("Content-Type", "application/x-ndjson"))
-                                .post().uri("/v1/pages/batch")
+                                .post().uri("/v1/pages/batch?w=" + first / BATCH)
                                 .send(Mono.just(Unpooled.wrappedBuffer(body.toString().getBytes(StandardCharsets.UTF_8))))
                                 .responseSingle((response, content) -> response.status().code() == 202
                                         ? content.then(Mono.just("202"))
@@ -137,17 +146,29 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                                 })
                                 .onErrorResume(e -> {
                                     failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+                                    if (e instanceof ReadTimeoutException) {
+                                        unanswered.add("w=" + first / BATCH);
+                                    }
                                     return Mono.empty();
                                 });
                     }, 64)
                     .subscribe()::dispose;
             AtomicLong reads = new AtomicLong();
+            Map<String, AtomicLong> readOutcomes = new ConcurrentSkipListMap<>(); // by status or error
             Disposable readers = Flux.interval(Duration.ofNanos(1_000_000_000L / readRate))
                     .onBackpressureDrop()
-                    .flatMap(tick -> http.get().uri("/v1/pages/" + ids.get((int) Math.floorMod(tick * 7919, (long) pageCount)))
-                            .responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
-                            .doOnNext(status -> reads.incrementAndGet())
-                            .onErrorResume(e -> Mono.empty()), 128)
+                    .flatMap(tick -> http.get().uri("/v1/pages/" + ids.get((int) Math.floorMod(tick * 7919, (long) pageCount)) + "?r=" + tick)
+                            .responseSingle((response, content) -> content.then(Mono.just(Integer.toString(response.status().code()))))
+                            .onErrorResume(e -> {
+                                if (e instanceof ReadTimeoutException) {
+                                    unanswered.add("r=" + tick);
+                                }
+                                return Mono.just(e.getClass().getSimpleName());
+                            })
+                            .doOnNext(outcome -> {
+                                reads.incrementAndGet();
+                                readOutcomes.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+                            }), 128)
                     .subscribe();
 
             CpuUsage.Parts machine = new CpuUsage.Parts().process("api", api.pid());
@@ -217,7 +238,9 @@ public final class InvalidationBenchmark implements Callable<Integer> {
                     invalidatorDrained.sharesSince(invalidatorAfter));
             System.out.printf("%-52s p50 <= %.3f s, p99 <= %.3f s (histogram bucket bounds)%n", "invalidation lag, commit to Redis",
                     PrometheusScrape.quantile(lagBefore, lagAfter, 0.50), PrometheusScrape.quantile(lagBefore, lagAfter, 0.99));
-            System.out.printf("%-52s %,d%n", "reads meanwhile", reads.get());
+            System.out.printf("%-52s %,d: %s%n", "reads meanwhile (warm-up included), by outcome", reads.get(), readOutcomes);
+            System.out.printf("%-52s %,d%s%n", "requests unanswered in 10 s (warm-up included)", unanswered.size(),
+                    unanswered.isEmpty() ? "" : ", the first: " + unanswered.stream().limit(20).toList());
             System.out.printf("%-52s %s%n", "writes not accepted (for the API, unanswered in 10 s is a timeout)", failures.isEmpty() ? "none" : failures);
             if (source == Source.api) {
                 System.out.printf("%-52s %,.0f sent, %,.0f answered by the API, slowest %.1f s (its last 2 minutes)%n", "batch requests",
