@@ -104,9 +104,8 @@ final class CacheConsistencyUnderLoad {
                         answer = HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Authorization", "Bearer " + key)
                                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
                     } catch (java.net.http.HttpTimeoutException e) {
-                        // A known, still open API bug: under this load a read occasionally gets no answer. It is
-                        // reported here, not hidden; this test's subject is what the cache holds afterwards.
-                        System.err.println("STALLED READ (open API bug): GET " + path);
+                        // Counted, and the load goes on: the cache is still checked afterwards, then this fails the test.
+                        System.err.println("STALLED READ: GET " + path);
                         stalled.incrementAndGet();
                         continue;
                     }
@@ -136,6 +135,7 @@ final class CacheConsistencyUnderLoad {
                 return stats.path("source").asString("").equals("change-feed") && stats.path("pages").asLong() == live;
             });
         }
+        assertThat(stalled.get()).as("reads with no answer within 10 s").isZero();
     }
 
     private long appliedOffsets(Connection db) throws Exception {
