@@ -1,5 +1,6 @@
 package dev.sluice.api.edge;
 
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -22,6 +23,7 @@ class ServerLoops {
     ReactorResourceFactory reactorResourceFactory() {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
+        factory.setShutdownQuietPeriod(Duration.ZERO); // the server has stopped (gracefully) before its loops do
         factory.setLoopResourcesSupplier(() -> LoopResources.create("sluice-http", 1, LoopResources.DEFAULT_IO_WORKER_COUNT, true));
         return factory;
     }
