@@ -11,8 +11,11 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Verifies presented keys against the stored hashes. Keys are looked up by their public id and remembered for
- * {@link AuthProperties#cacheTtl()}, unknown ids included, so a flood of bad keys does not reach PostgreSQL.
+ * Verifies presented keys against the stored hashes. Keys are looked up by their public id and remembered, unknown
+ * ids included, so a flood of bad keys does not reach PostgreSQL. After {@link AuthProperties#cacheTtl()} a key
+ * in use is looked up again in the background while its last answer still serves; if PostgreSQL cannot answer,
+ * that answer goes on serving for up to {@link AuthProperties#maxStale()} more: writes are accepted through a
+ * database outage (they only need Kafka), and a revocation still takes effect within the TTL when it can be read.
  */
 @Component
 class ApiKeyStore {
@@ -27,7 +30,8 @@ class ApiKeyStore {
 
     ApiKeyStore(DatabaseClient database, AuthProperties properties) {
         this.keys = Caffeine.newBuilder()
-                .expireAfterWrite(properties.cacheTtl())
+                .refreshAfterWrite(properties.cacheTtl())
+                .expireAfterWrite(properties.cacheTtl().plus(properties.maxStale()))
                 .maximumSize(100_000)
                 .buildAsync((id, executor) -> database.sql(BY_ID)
                         .bind("id", id)

@@ -8,8 +8,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * API keys ({@code sluice.api.auth.*}). Writes always need a key with the {@code write} scope.
  *
  * @param readsRequireKey whether reads need a key with the {@code read} scope too (default false: reads are open)
- * @param cacheTtl how long a verified key (or an unknown one) is remembered; a revocation takes effect on every
- *     instance within it (default 30s)
+ * @param cacheTtl how long a verified key (or an unknown one) is remembered before it is looked up again; a
+ *     revocation takes effect on every instance within it (default 30s)
+ * @param maxStale how much longer a key's last answer is used while PostgreSQL cannot be reached to look it up
+ *     again, so writes keep being accepted through a database outage (default 1h)
  * @param devKey a key to install as {@code local-dev} at start, for the local run only; never set in production
  *     (default none)
  */
@@ -17,11 +19,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record AuthProperties(
         @DefaultValue("false") boolean readsRequireKey,
         @DefaultValue("30s") Duration cacheTtl,
+        @DefaultValue("1h") Duration maxStale,
         String devKey) {
 
     @Override
     public String toString() {
-        return "AuthProperties[readsRequireKey=" + readsRequireKey + ", cacheTtl=" + cacheTtl
+        return "AuthProperties[readsRequireKey=" + readsRequireKey + ", cacheTtl=" + cacheTtl + ", maxStale=" + maxStale
                 + ", devKey=" + (devKey == null ? "none" : "***") + "]";
     }
 }
