@@ -245,10 +245,14 @@ public final class ReplayCommand implements Callable<Integer> {
             case postgres -> new PostgresSink(environment.dataSource(), "replay:" + replayName(), "pages", err);
             case shadow -> {
                 ShadowTable shadow = new ShadowTable(table, topic);
-                if (!dryRun) {
-                    try (Connection db = environment.dataSource().getConnection()) {
+                try (Connection db = environment.dataSource().getConnection()) {
+                    if (dryRun && shadow.exists(db)) {
+                        shadow.requireShadow(db);
+                    } else if (!dryRun) {
                         shadow.create(db);
                     }
+                } catch (ShadowTable.NotAShadowException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "Refused: " + e.getMessage() + "; choose another --table.");
                 }
                 yield new PostgresSink(environment.dataSource(), shadow.group(), table, err);
             }

@@ -40,6 +40,12 @@ public final class ShadowCommand {
                     spec.commandLine().getErr().println("No table " + table + ": build it with 'sluice replay --into shadow --table " + table + "'.");
                     return 1;
                 }
+                try {
+                    shadow.requireShadow(db);
+                } catch (ShadowTable.NotAShadowException e) {
+                    spec.commandLine().getErr().println("Refused: " + e.getMessage() + ".");
+                    return 1;
+                }
                 return run(shadow, db, spec.commandLine().getOut());
             }
         }
@@ -96,8 +102,12 @@ public final class ShadowCommand {
         }
     }
 
-    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Drop the shadow table and its replay's progress.")
+    @Command(name = "drop", mixinStandardHelpOptions = true,
+            description = "Drop the shadow table and its replay's progress (only a table made by 'sluice replay --into shadow').")
     static final class Drop extends TableCommand {
+
+        @Option(names = "--yes", description = "Do it (without it, only what would be dropped is printed).")
+        boolean yes;
 
         Drop(CliEnvironment environment) {
             super(environment);
@@ -105,6 +115,10 @@ public final class ShadowCommand {
 
         @Override
         int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
+            if (!yes) {
+                out.printf("Would drop shadow %s (%,d rows) and its replay's progress (add --yes to do it).%n", shadow.name(), shadow.rows(db));
+                return 0;
+            }
             shadow.drop(db);
             out.println("Dropped " + shadow.name() + ".");
             return 0;

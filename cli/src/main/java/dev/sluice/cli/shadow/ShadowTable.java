@@ -21,6 +21,9 @@ public final class ShadowTable {
 
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+    /** The comment that marks a table as a shadow: only such a table is diffed, swapped or dropped. */
+    static final String MARK = "sluice shadow of pages";
+
     /** The content a reader sees; {@code version}, times of the row and source positions are bookkeeping. */
     private static final String CONTENT = "url, site, title, body, content_type, status, fetched_at, metadata, content_hash, deleted_at";
     private static final String COLUMNS = CONTENT + ", version, source_partition, source_offset";
@@ -55,11 +58,47 @@ public final class ShadowTable {
         return "shadow:" + table;
     }
 
-    /** Creates the table with the columns, defaults, constraints and indexes of {@code pages}, if it does not exist. */
+    /**
+     * Creates the table with the columns, defaults, constraints and indexes of {@code pages}, marked as a shadow, if
+     * it does not exist.
+     *
+     * @throws NotAShadowException if a table of that name exists and is not a shadow (one of the pipeline's own)
+     */
     public void create(Connection db) throws SQLException {
+        if (exists(db)) {
+            requireShadow(db);
+            return;
+        }
         try (Statement statement = db.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS " + table
-                    + " (LIKE pages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+            statement.execute("CREATE TABLE " + table + " (LIKE pages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+            statement.execute("COMMENT ON TABLE " + table + " IS '" + MARK + "'");
+        }
+    }
+
+    /** Refused: a table that {@code sluice replay --into shadow} did not make is never diffed, swapped or dropped. */
+    public static final class NotAShadowException extends IllegalStateException {
+        NotAShadowException(String table) {
+            super(table + " is not a shadow table (one made by 'sluice replay --into shadow' is marked so): it is left as it is");
+        }
+    }
+
+    /** @throws NotAShadowException unless the table carries the shadow mark */
+    public void requireShadow(Connection db) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("SELECT obj_description(to_regclass(?), 'pg_class')")) {
+            query.setString(1, table);
+            try (ResultSet row = query.executeQuery()) {
+                if (!row.next() || !MARK.equals(row.getString(1))) {
+                    throw new NotAShadowException(table);
+                }
+            }
+        }
+    }
+
+    /** How many rows the table holds. */
+    public long rows(Connection db) throws SQLException {
+        try (Statement statement = db.createStatement(); ResultSet row = statement.executeQuery("SELECT count(*) FROM " + table)) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

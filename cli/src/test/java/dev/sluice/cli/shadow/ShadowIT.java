@@ -80,7 +80,11 @@ class ShadowIT {
         assertThat(after.out()).containsPattern("added\\s+0 ").containsPattern("changed\\s+0 ").containsPattern("removed\\s+0 ")
                 .containsPattern("kept\\s+1 ");
 
-        assertThat(cli("shadow", "drop", "--table", "pages_rebuilt").exitCode()).isZero();
+        CliRun wouldDrop = cli("shadow", "drop", "--table", "pages_rebuilt");
+        assertThat(wouldDrop.exitCode()).isZero();
+        assertThat(wouldDrop.out()).contains("Would drop shadow pages_rebuilt").contains("add --yes");
+        assertThat(db.queryForObject("SELECT to_regclass('pages_rebuilt') IS NULL", Boolean.class)).as("kept without --yes").isFalse();
+        assertThat(cli("shadow", "drop", "--table", "pages_rebuilt", "--yes").exitCode()).isZero();
         assertThat(db.queryForObject("SELECT to_regclass('pages_rebuilt') IS NULL", Boolean.class)).isTrue();
         assertThat(cli("shadow", "diff", "--table", "pages_rebuilt").exitCode()).as("no such shadow any more").isEqualTo(1);
     }
@@ -90,6 +94,20 @@ class ShadowIT {
         CliRun run = cli("shadow", "diff", "--table", "pages");
         assertThat(run.exitCode()).isNotZero();
         assertThat(run.err()).contains("other than pages");
+    }
+
+    @Test
+    void aTableOfThePipelineIsNeverDroppedSwappedOrReplayedIntoAsAShadow() {
+        for (String table : java.util.List.of("api_keys", "consumer_positions", "page_search")) {
+            for (String[] command : java.util.List.of(new String[] {"shadow", "drop", "--table", table, "--yes"},
+                    new String[] {"shadow", "swap", "--table", table, "--yes"},
+                    new String[] {"replay", "--into", "shadow", "--table", table, "--topic", TOPIC})) {
+                CliRun run = cli(command);
+                assertThat(run.exitCode()).as(String.join(" ", command) + ": " + run).isNotZero();
+                assertThat(run.err()).as(String.join(" ", command)).contains("Refused: " + table + " is not a shadow table");
+            }
+            assertThat(db.queryForObject("SELECT to_regclass(?) IS NOT NULL", Boolean.class, table)).as(table + " is still there").isTrue();
+        }
     }
 
     private static void applyLive() {
