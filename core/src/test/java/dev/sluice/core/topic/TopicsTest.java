@@ -26,4 +26,17 @@ class TopicsTest {
         assertThatThrownBy(() -> new TopicSpec("t", 0, (short) 1, Duration.ofDays(1), 1 << 20)).hasMessageContaining("at least one partition");
         assertThatThrownBy(() -> new TopicSpec("t", 1, (short) 0, Duration.ofDays(1), 1 << 20)).hasMessageContaining("replication factor");
     }
+
+    @Test
+    void acknowledgedWritesRestOnAllReplicasButOneUnlessConfigured() {
+        TopicSpec derived = new TopicSpec("t", 1, (short) -1, Duration.ofDays(1), 1 << 20);
+        assertThat(derived.minInSyncReplicas(3)).as("three replicas: two must hold a write").isEqualTo(2);
+        assertThat(derived.minInSyncReplicas(2)).isEqualTo(1);
+        assertThat(derived.minInSyncReplicas(1)).as("a single broker").isEqualTo(1);
+        assertThat(new TopicSpec("t", 1, (short) 3, Duration.ofDays(1), 1 << 20, (short) 3).minInSyncReplicas(3)).isEqualTo(3);
+        assertThatThrownBy(() -> new TopicSpec("t", 1, (short) 2, Duration.ofDays(1), 1 << 20, (short) 3))
+                .hasMessageContaining("min.insync.replicas");
+        assertThatThrownBy(() -> new TopicSpec("t", 1, (short) 2, Duration.ofDays(1), 1 << 20, (short) 0))
+                .hasMessageContaining("min.insync.replicas");
+    }
 }

@@ -3,6 +3,7 @@ package dev.sluice.platform.topic;
 import dev.sluice.core.topic.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,10 +14,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -81,16 +87,21 @@ public final class TopicInitializer extends AbstractHealthIndicator implements S
         try {
             Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
+            int defaultReplication = -1;
             for (TopicSpec spec : topics) {
                 if (!existing.contains(spec.name())) {
-                    missing.add(newTopic(spec));
+                    if (spec.replicationFactor() < 0 && defaultReplication < 0) {
+                        defaultReplication = defaultReplicationFactor();
+                    }
+                    missing.add(newTopic(spec, spec.replicationFactor() < 0 ? defaultReplication : spec.replicationFactor()));
                 }
             }
             for (NewTopic topic : missing) {
                 try {
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                    log.info("Created topic {} ({} partitions, retention {})", topic.name(),
-                            topic.numPartitions(), topic.configs().get(TopicConfig.RETENTION_MS_CONFIG));
+                    log.info("Created topic {} ({} partitions, retention {} ms, min.insync.replicas {})", topic.name(),
+                            topic.numPartitions(), topic.configs().get(TopicConfig.RETENTION_MS_CONFIG),
+                            topic.configs().get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e; // another instance creating it at the same moment is fine
@@ -98,7 +109,9 @@ public final class TopicInitializer extends AbstractHealthIndicator implements S
                 }
             }
             awaitLeaders(missing.stream().map(NewTopic::name).toList());
-            reportPartitionMismatches(topics.stream().map(TopicSpec::name).filter(existing::contains).toList());
+            List<String> existed = topics.stream().map(TopicSpec::name).filter(existing::contains).toList();
+            reportPartitionMismatches(existed);
+            reportWeakAcknowledgements(existed);
             ready = true;
             problem = null;
             return true;
@@ -122,7 +135,15 @@ public final class TopicInitializer extends AbstractHealthIndicator implements S
     private void awaitLeaders(List<String> created) throws ExecutionException, InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!created.isEmpty()) {
-            Map<String, TopicDescription> descriptions = admin.describeTopics(created).allTopicNames().get(10, TimeUnit.SECONDS);
+            Map<String, TopicDescription> descriptions;
+            try {
+                descriptions = admin.describeTopics(created).allTopicNames().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                descriptions = Map.of(); // created, not yet in the metadata the broker answered from
+            }
             boolean led = descriptions.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null);
             if (led && descriptions.keySet().containsAll(created)) {
                 return;
@@ -149,12 +170,53 @@ public final class TopicInitializer extends AbstractHealthIndicator implements S
         }
     }
 
-    private static NewTopic newTopic(TopicSpec spec) {
+    /**
+     * An existing topic whose {@code min.insync.replicas} is below what its configuration asks: {@code acks=all}
+     * then acknowledges a write fewer replicas hold than the README promises. Reported, not changed (an operator's
+     * setting may be deliberate).
+     */
+    private void reportWeakAcknowledgements(List<String> existed) throws ExecutionException, InterruptedException, TimeoutException {
+        if (existed.isEmpty()) {
+            return;
+        }
+        Map<String, TopicDescription> descriptions = admin.describeTopics(existed).allTopicNames().get(10, TimeUnit.SECONDS);
+        List<ConfigResource> resources = existed.stream().map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+        Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS);
+        for (TopicSpec spec : topics) {
+            TopicDescription description = descriptions.get(spec.name());
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            if (description == null || config == null || config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG) == null) {
+                continue;
+            }
+            int replicas = description.partitions().get(0).replicas().size();
+            int actual = Integer.parseInt(config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).value());
+            int wanted = spec.minInSyncReplicas(replicas);
+            if (actual < wanted) {
+                log.warn("Topic {} has {} replicas and min.insync.replicas {}: acks=all acknowledges a write that only {} replica(s) hold; "
+                        + "configuration asks for {} (left as is: kafka-configs --alter --entity-type topics --entity-name {} "
+                        + "--add-config min.insync.replicas={})", spec.name(), replicas, actual, actual, wanted, spec.name(), wanted);
+            }
+        }
+    }
+
+    /** The cluster's {@code default.replication.factor} (1 if it cannot be read: then min.insync.replicas is 1). */
+    private int defaultReplicationFactor() throws ExecutionException, InterruptedException, TimeoutException {
+        Collection<Node> nodes = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+        if (nodes.isEmpty()) {
+            return 1;
+        }
+        ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(nodes.iterator().next().id()));
+        ConfigEntry entry = admin.describeConfigs(List.of(broker)).all().get(10, TimeUnit.SECONDS).get(broker).get("default.replication.factor");
+        return entry == null || entry.value() == null ? 1 : Integer.parseInt(entry.value());
+    }
+
+    private static NewTopic newTopic(TopicSpec spec, int effectiveReplicationFactor) {
         Optional<Short> replication = spec.replicationFactor() < 0 ? Optional.empty() : Optional.of(spec.replicationFactor());
         return new NewTopic(spec.name(), Optional.of(spec.partitions()), replication)
                 .configs(Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(spec.retention().toMillis()),
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(spec.maxMessageBytes())));
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(spec.maxMessageBytes()),
+                        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(spec.minInSyncReplicas(effectiveReplicationFactor))));
     }
 
     @Override

@@ -27,13 +27,16 @@ public record TopicsProperties(
      * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
      * @param retention how long writes are kept, so they can be replayed (default 7d)
      * @param maxMessageSize largest record the topic takes; above Kafka's 1 MB default, for large pages (default 8MB)
+     * @param minInsyncReplicas replicas that must hold a write before it is acknowledged, -1 for the replication
+     *     factor minus one, at least 1 (default -1)
      */
     public record Pages(
             @DefaultValue("pages.v1") String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
             @DefaultValue("7d") Duration retention,
-            @DefaultValue("8MB") DataSize maxMessageSize) {}
+            @DefaultValue("8MB") DataSize maxMessageSize,
+            @DefaultValue("-1") short minInsyncReplicas) {}
 
     /**
      * {@code sluice.topics.pages-dead-letters.*}: records that could not be applied, with the reason.
@@ -43,13 +46,16 @@ public record TopicsProperties(
      * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
      * @param retention how long dead letters are kept for investigation (default 30d)
      * @param maxMessageSize largest record the topic takes: a dead letter is the original record (default 8MB)
+     * @param minInsyncReplicas replicas that must hold a record before it is acknowledged, -1 for the replication
+     *     factor minus one, at least 1 (default -1)
      */
     public record PagesDeadLetters(
             @DefaultValue("pages.v1.dlq") String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
             @DefaultValue("30d") Duration retention,
-            @DefaultValue("8MB") DataSize maxMessageSize) {}
+            @DefaultValue("8MB") DataSize maxMessageSize,
+            @DefaultValue("-1") short minInsyncReplicas) {}
 
     /**
      * {@code sluice.topics.cdc-pages.*}: change events of the pipeline's tables, keyed by page id.
@@ -59,22 +65,26 @@ public record TopicsProperties(
      * @param replicationFactor replicas per partition, -1 for the broker's default (default -1)
      * @param retention how long change events are kept; the backup archive must read them within it (default 7d)
      * @param maxMessageSize largest record the topic takes: a change event carries the row (default 8MB)
+     * @param minInsyncReplicas replicas that must hold a record before it is acknowledged, -1 for the replication
+     *     factor minus one, at least 1 (default -1)
      */
     public record CdcPages(
             @DefaultValue("cdc.pages") String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
             @DefaultValue("7d") Duration retention,
-            @DefaultValue("8MB") DataSize maxMessageSize) {}
+            @DefaultValue("8MB") DataSize maxMessageSize,
+            @DefaultValue("-1") short minInsyncReplicas) {}
 
     public Topics toTopics(PageEnvelopeSerde envelopeSerde) {
         return Topics.of(
                 new TopicSpec(pages.name(), pages.partitions(), pages.replicationFactor(), pages.retention(),
-                        Math.toIntExact(pages.maxMessageSize().toBytes())),
+                        Math.toIntExact(pages.maxMessageSize().toBytes()), pages.minInsyncReplicas()),
                 new TopicSpec(pagesDeadLetters.name(), pagesDeadLetters.partitions(), pagesDeadLetters.replicationFactor(),
-                        pagesDeadLetters.retention(), Math.toIntExact(pagesDeadLetters.maxMessageSize().toBytes())),
+                        pagesDeadLetters.retention(), Math.toIntExact(pagesDeadLetters.maxMessageSize().toBytes()),
+                        pagesDeadLetters.minInsyncReplicas()),
                 new TopicSpec(cdcPages.name(), cdcPages.partitions(), cdcPages.replicationFactor(), cdcPages.retention(),
-                        Math.toIntExact(cdcPages.maxMessageSize().toBytes())),
+                        Math.toIntExact(cdcPages.maxMessageSize().toBytes()), cdcPages.minInsyncReplicas()),
                 envelopeSerde);
     }
 }
