@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotWriter {
 
     /** The pipeline's tables, in restore order. */
-    public static final List<String> TABLES = List.of("pages", "page_search", "consumer_positions", "api_keys");
+    public static final List<String> TABLES = Manifest.TABLES;
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotWriter.class);
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);

@@ -19,6 +19,8 @@ import java.util.OptionalLong;
  */
 public final class BackupStore {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackupStore.class);
+
     /** The change archive's folder. */
     public static final String ARCHIVE = "archive/";
 
@@ -81,20 +83,33 @@ public final class BackupStore {
         return new Pending(id);
     }
 
-    /** Complete backups, oldest first. */
+    /**
+     * Complete backups, oldest first. A backup whose manifest is refused ({@link Manifest#fromJson}) is left out, with
+     * a warning: it is neither restored nor deleted by retention.
+     */
     public List<Manifest> list() throws IOException {
         List<Manifest> manifests = new ArrayList<>();
         for (Map.Entry<String, Boolean> folder : folders().entrySet()) {
             if (folder.getValue()) {
-                manifests.add(Manifest.fromJson(objects.read(folder.getKey() + "/" + Manifest.FILE_NAME)));
+                try {
+                    manifests.add(Manifest.fromJson(objects.read(folder.getKey() + "/" + Manifest.FILE_NAME), folder.getKey()));
+                } catch (Manifest.InvalidManifestException e) {
+                    log.warn("Left out: {} (it is not restored, and retention does not delete it)", e.getMessage());
+                }
             }
         }
         manifests.sort(Comparator.comparing(Manifest::snapshotAt).thenComparing(Manifest::id));
         return manifests;
     }
 
+    /** @throws Manifest.InvalidManifestException if the backup exists and its manifest is refused */
     public Optional<Manifest> find(String id) throws IOException {
-        return list().stream().filter(m -> m.id().equals(id)).findFirst();
+        for (Map.Entry<String, Boolean> folder : folders().entrySet()) {
+            if (folder.getKey().equals(id) && folder.getValue()) {
+                return Optional.of(Manifest.fromJson(objects.read(id + "/" + Manifest.FILE_NAME), id));
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<Manifest> latest() throws IOException {

@@ -3,7 +3,10 @@ package dev.sluice.backup.store;
 import dev.sluice.core.json.Json;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -63,20 +66,89 @@ public record Manifest(int format, String id, String schemaVersion, String lsn, 
         return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
     }
 
-    public static Manifest fromJson(byte[] bytes) {
-        JsonNode json = Json.mapper().readTree(bytes);
+    /**
+     * Reads the manifest found in {@code folder}, refusing one that could make a restore or retention do anything
+     * but restore or delete that backup: its fields are put into SQL (table, columns) and store keys (id, file), and
+     * nothing signs it. Each field must have the shape this version writes, the id must be its folder's name and the
+     * tables the snapshot's own.
+     *
+     * @throws InvalidManifestException naming the field that is wrong
+     */
+    public static Manifest fromJson(byte[] bytes, String folder) {
+        JsonNode json;
+        try {
+            json = Json.mapper().readTree(bytes);
+        } catch (RuntimeException e) {
+            throw new InvalidManifestException(folder, "(the document)", "is not JSON");
+        }
         int format = json.path("format").asInt();
         if (format != FORMAT) {
-            throw new IllegalArgumentException("manifest format " + format + " is not one this version reads (" + FORMAT + ")");
+            throw new InvalidManifestException(folder, "format", format + " is not one this version reads (" + FORMAT + ")");
+        }
+        String id = field(json, folder, "id", ID);
+        if (!id.equals(folder)) {
+            throw new InvalidManifestException(folder, "id", "'" + id + "' is not the name of its folder");
         }
         List<TableFile> tables = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        int index = 0;
         for (JsonNode table : json.path("tables")) {
-            tables.add(new TableFile(table.path("table").asString(), table.path("file").asString(), table.path("columns").asString(),
-                    table.path("rows").asLong(), table.path("raw_bytes").asLong(), table.path("raw_sha256").asString(),
-                    table.path("stored_bytes").asLong(),
-                    table.path("sha256").asString()));
+            String at = "tables[" + index++ + "].";
+            String name = field(table, folder, at + "table", IDENTIFIER);
+            if (!TABLES.contains(name) || !seen.add(name)) {
+                throw new InvalidManifestException(folder, at + "table", "'" + name + "' is not one of " + TABLES + " (once each)");
+            }
+            tables.add(new TableFile(name, field(table, folder, at + "file", FILE), field(table, folder, at + "columns", COLUMNS),
+                    count(table, folder, at + "rows"), count(table, folder, at + "raw_bytes"), field(table, folder, at + "raw_sha256", SHA256),
+                    count(table, folder, at + "stored_bytes"), field(table, folder, at + "sha256", SHA256)));
         }
-        return new Manifest(format, json.path("id").asString(), json.path("schema_version").asString(), json.path("lsn").asString(),
-                Instant.parse(json.path("snapshot_at").asString()), Instant.parse(json.path("finished_at").asString()), tables);
+        return new Manifest(format, id, field(json, folder, "schema_version", VERSION), field(json, folder, "lsn", LSN),
+                instant(json, folder, "snapshot_at"), instant(json, folder, "finished_at"), tables);
+    }
+
+    /** The pipeline's tables a snapshot holds, in the order they are taken and restored. */
+    public static final List<String> TABLES = List.of("pages", "page_search", "consumer_positions", "api_keys");
+
+    private static final Pattern ID = Pattern.compile("\\d{8}T\\d{6}(\\.\\d{1,9})?Z");
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    /** As {@code quote_ident} writes them: plain or double-quoted identifiers, comma-separated. */
+    private static final Pattern COLUMNS = Pattern.compile("(\"?)[a-z_][a-z0-9_]{0,62}\\1(, ?(\"?)[a-z_][a-z0-9_]{0,62}\\3)*");
+    private static final Pattern FILE = Pattern.compile("[a-z_][a-z0-9_]{0,62}\\.[a-z0-9.]{1,16}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern VERSION = Pattern.compile("[0-9][0-9.]{0,15}");
+    private static final Pattern LSN = Pattern.compile("[0-9A-F]{1,8}/[0-9A-F]{1,8}");
+
+    /** A manifest that is refused, with the field that is wrong. */
+    public static final class InvalidManifestException extends IllegalArgumentException {
+        InvalidManifestException(String folder, String field, String why) {
+            super("the manifest of backup " + folder + " is refused: " + field + " " + why);
+        }
+    }
+
+    private static String field(JsonNode json, String folder, String name, Pattern shape) {
+        JsonNode value = json.path(name.substring(name.lastIndexOf('.') + 1));
+        String text = value.isString() ? value.asString() : null;
+        if (text == null || !shape.matcher(text).matches()) {
+            String shown = text == null ? String.valueOf(value) : text;
+            throw new InvalidManifestException(folder, name, "'" + (shown.length() > 80 ? shown.substring(0, 80) + "…" : shown)
+                    + "' does not have the shape " + shape.pattern());
+        }
+        return text;
+    }
+
+    private static long count(JsonNode json, String folder, String name) {
+        JsonNode value = json.path(name.substring(name.lastIndexOf('.') + 1));
+        if (!value.isIntegralNumber() || value.asLong() < 0) {
+            throw new InvalidManifestException(folder, name, "'" + value + "' is not a count");
+        }
+        return value.asLong();
+    }
+
+    private static Instant instant(JsonNode json, String folder, String name) {
+        try {
+            return Instant.parse(json.path(name).asString());
+        } catch (RuntimeException e) {
+            throw new InvalidManifestException(folder, name, "'" + json.path(name) + "' is not a time");
+        }
     }
 }
