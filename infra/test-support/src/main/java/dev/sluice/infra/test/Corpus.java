@@ -2,6 +2,7 @@ package dev.sluice.infra.test;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,42 +12,38 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The shared corpus of real pages ({@code ../shared/corpus/postgresql-docs.ndjson.gz}: 1,169 pages of the
- * PostgreSQL manual, one JSON page per line, in the POST format). Found beside the checkout, or where
- * {@code SLUICE_CORPUS} points.
+ * Real pages for tests and benchmarks: 230 pages of the PostgreSQL manual in the POST format, one JSON page per
+ * line ({@code corpus/postgresql-docs-sample.ndjson.gz} beside this class, with its provenance and licence), or the
+ * file {@code SLUICE_CORPUS} names, in the same format.
  */
 public final class Corpus {
 
-    private static final String FILE = "postgresql-docs.ndjson.gz";
+    private static final String RESOURCE = "corpus/postgresql-docs-sample.ndjson.gz";
     private static List<String> lines;
 
     private Corpus() {}
 
-    public static Path path() {
-        String configured = System.getenv("SLUICE_CORPUS");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("corpus").resolve(FILE);
-            if (Files.exists(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("the corpus " + FILE + " is not in any ../shared/corpus/ above "
-                + Path.of("").toAbsolutePath() + "; set SLUICE_CORPUS to its path");
-    }
-
     /** Every page of the corpus, as its JSON line. */
     public static synchronized List<String> pages() {
         if (lines == null) {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                    new GZIPInputStream(Files.newInputStream(path()), 1 << 16), StandardCharsets.UTF_8))) {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(open(), 1 << 16), StandardCharsets.UTF_8))) {
                 lines = reader.lines().filter(line -> !line.isBlank()).toList();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return lines;
+    }
+
+    private static InputStream open() throws IOException {
+        String configured = System.getenv("SLUICE_CORPUS");
+        if (configured != null && !configured.isBlank()) {
+            return Files.newInputStream(Path.of(configured));
+        }
+        InputStream resource = Corpus.class.getResourceAsStream(RESOURCE);
+        if (resource == null) {
+            throw new IllegalStateException("the corpus " + RESOURCE + " is missing from the test-support jar");
+        }
+        return resource;
     }
 }
