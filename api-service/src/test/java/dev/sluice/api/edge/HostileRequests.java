@@ -47,8 +47,6 @@ final class HostileRequests {
     /** 64 MB of zeros, gzipped (about 64 KB), made once without holding the 64 MB. */
     private static final byte[] BOMB = zeros(64);
 
-    private static final String KINDS_HELP = "valid, path, header, json, ndjson, gzip, forged";
-
     private final Random random;
     private final String key;
     private final int port;
@@ -69,10 +67,6 @@ final class HostileRequests {
         this.storedId = storedId;
         this.realToken = realToken;
         this.realCursor = realCursor;
-    }
-
-    static String kinds() {
-        return KINDS_HELP;
     }
 
     Request next() {
