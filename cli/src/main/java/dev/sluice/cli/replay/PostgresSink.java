@@ -61,6 +61,24 @@ final class PostgresSink implements ReplaySink {
         }
     }
 
+    /** Records, per partition, where the replay's range begins ({@code first_offset}), once: a resumed run keeps it. */
+    @Override
+    public void begin(String topic, List<PartitionRange> remaining) {
+        try (Connection db = dataSource.getConnection();
+                PreparedStatement insert = db.prepareStatement("""
+                        INSERT INTO consumer_positions (consumer_group, topic, partition, next_offset, first_offset)
+                        SELECT ?, ?, p, o, o FROM unnest(?::int[], ?::bigint[]) AS r(p, o)
+                        ON CONFLICT (consumer_group, topic, partition) DO NOTHING""")) {
+            insert.setString(1, group);
+            insert.setString(2, topic);
+            insert.setArray(3, db.createArrayOf("int4", remaining.stream().map(PartitionRange::partition).toArray()));
+            insert.setArray(4, db.createArrayOf("int8", remaining.stream().map(PartitionRange::start).toArray()));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record where the replay begins: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void forgetProgress(String topic) {
         try (Connection db = dataSource.getConnection();

@@ -126,12 +126,16 @@ public final class ReplayCommand implements Callable<Integer> {
                 sink.forgetProgress(topic);
             }
             Replayer replayer = new Replayer(consumer, sink, new Throttle(maxRate));
-            List<PartitionRange> remaining = restart ? ranges : replayer.remaining(topic, ranges);
+            Map<Integer, Long> done = restart ? Map.of() : sink.progress(topic, ranges.stream().map(PartitionRange::partition).toList());
+            refuseOrReportGaps(ranges, done, err);
+            List<PartitionRange> remaining = ranges.stream()
+                    .map(r -> done.containsKey(r.partition()) ? r.resumedAt(done.get(r.partition())) : r).toList();
             long total = remaining.stream().mapToLong(PartitionRange::span).sum();
             printPlan(out, ranges, remaining, total);
             if (dryRun) {
                 return 0;
             }
+            sink.begin(topic, remaining);
             long started = System.nanoTime();
             long replayed;
             try (Progress progress = new Progress("Replaying " + topic, total, "records", err)) {
@@ -142,6 +146,27 @@ public final class ReplayCommand implements Callable<Integer> {
                     replayed / Math.max(seconds, 1e-3), sink.summary());
             return 0;
         }
+    }
+
+    /**
+     * A resumed replay whose range now begins after where it stopped (retention removed the records between, or a
+     * later {@code --from}) would leave a hole. Into a shadow that is refused: the shadow's coverage is one range
+     * per partition, and a swap would read the hole as pages deleted. Elsewhere it is reported.
+     */
+    private void refuseOrReportGaps(List<PartitionRange> ranges, Map<Integer, Long> done, PrintWriter err) {
+        List<String> gaps = ranges.stream()
+                .filter(r -> done.containsKey(r.partition()) && done.get(r.partition()) < r.start())
+                .map(r -> "partition %d stopped at offset %d but its range now begins at %d".formatted(r.partition(), done.get(r.partition()), r.start()))
+                .toList();
+        if (gaps.isEmpty()) {
+            return;
+        }
+        String holes = String.join("; ", gaps) + " (retention removed the records between, or --from/--from-offset moved)";
+        if (into == Target.shadow) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Refused: resuming would leave a hole in shadow " + table + ": "
+                    + holes + ". Rebuild it from the start of what the topic holds with --restart.");
+        }
+        err.println("Note: " + holes + "; those offsets are not replayed (--restart starts the range over).");
     }
 
     /** Whether the first record in range is a change event rather than a page write (a replay of cdc.pages by mistake). */
@@ -235,6 +260,8 @@ public final class ReplayCommand implements Callable<Integer> {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, environment.kafkaBootstrap(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, // no group: nothing to commit, nobody's positions to move
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                // a position retention removed meanwhile is an error, never a silent jump to the end
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 // batches of a fifth of a second at the throttled rate: smooth pacing, and progress saved that often
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRate == 0 ? 2000 : Math.max(1, Math.min(2000, maxRate / 5)),
                 ConsumerConfig.CLIENT_ID_CONFIG, "sluice-replay-" + replayName()), new ByteArrayDeserializer(), new ByteArrayDeserializer());

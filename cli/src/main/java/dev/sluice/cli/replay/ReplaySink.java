@@ -14,6 +14,12 @@ public interface ReplaySink extends AutoCloseable {
     /** Per partition, the next offset an earlier run of this replay already wrote (absent: nothing yet). */
     Map<Integer, Long> progress(String topic, Collection<Integer> partitions);
 
+    /**
+     * Called once before the first write with the part of each range still to do. A sink that keeps its progress
+     * records where each partition's range begins, if nothing is recorded yet: what the replay covers.
+     */
+    default void begin(String topic, List<PartitionRange> remaining) {}
+
     /** Forgets the progress of earlier runs: the next run starts its range over. */
     void forgetProgress(String topic);
 

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -34,12 +35,6 @@ final class Replayer {
         this.throttle = throttle;
     }
 
-    /** The part of each range an earlier run of this replay has not done yet. */
-    List<PartitionRange> remaining(String topic, List<PartitionRange> ranges) {
-        Map<Integer, Long> done = sink.progress(topic, ranges.stream().map(PartitionRange::partition).toList());
-        return ranges.stream().map(r -> done.containsKey(r.partition()) ? r.resumedAt(done.get(r.partition())) : r).toList();
-    }
-
     Result run(String topic, List<PartitionRange> ranges, Progress progress) {
         Map<Integer, PartitionRange> open = new LinkedHashMap<>();
         ranges.stream().filter(r -> r.span() > 0).forEach(r -> open.put(r.partition(), r));
@@ -49,7 +44,13 @@ final class Replayer {
         consumer.assign(open.keySet().stream().map(p -> new TopicPartition(topic, p)).toList());
         open.values().forEach(r -> consumer.seek(new TopicPartition(topic, r.partition()), r.start()));
         while (!open.isEmpty()) {
-            ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
+            ConsumerRecords<byte[], byte[]> polled;
+            try {
+                polled = consumer.poll(Duration.ofMillis(500));
+            } catch (OffsetOutOfRangeException e) {
+                throw new IllegalStateException("retention removed records this replay had still to read (" + e.offsetOutOfRangePartitions()
+                        + "): what it applied is kept; run it again to go on from the log's new start (it names the hole)", e);
+            }
             List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(polled.count());
             Map<Integer, Long> nextOffsets = new HashMap<>();
             for (TopicPartition tp : polled.partitions()) {

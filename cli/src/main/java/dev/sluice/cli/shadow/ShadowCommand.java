@@ -57,7 +57,25 @@ public final class ShadowCommand {
             out.printf("  changed    %,12d  pages whose content differs%n", diff.changed());
             out.printf("  removed    %,12d  live pages not in the shadow%n", diff.removed());
             out.printf("  kept       %,12d  live pages newer than the replay (left as they are)%n", diff.keptNewerInLive());
+            out.printf("  outside    %,12d  live pages that differ but were written before the replay's range (left as they are)%n",
+                    diff.keptOutside());
             out.printf("  unchanged  %,12d%n", diff.unchanged());
+        }
+
+        /** What the replay read, per partition: only live pages written in that range can be changed or removed. */
+        static void printCoverage(PrintWriter out, ShadowTable shadow, Connection db, String topic) throws java.sql.SQLException {
+            java.util.List<ShadowTable.Coverage> coverage = shadow.coverage(db);
+            if (coverage.isEmpty()) {
+                out.println("  The shadow holds no replay of " + topic + ": it covers no live page (was it replayed from another --topic?).");
+                return;
+            }
+            out.println("  Replayed from " + topic + " (a live page is changed or removed only if written in this range):");
+            for (ShadowTable.Coverage range : coverage) {
+                out.println(range.first() == null
+                        ? "    partition %d: start not recorded (replayed by an earlier version): covers nothing; replay again with --restart"
+                                .formatted(range.partition())
+                        : "    partition %d: offsets %,d to %,d".formatted(range.partition(), range.first(), range.next()));
+            }
         }
     }
 
@@ -71,6 +89,7 @@ public final class ShadowCommand {
         @Override
         int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
             out.println("Shadow " + shadow.name() + " against pages:");
+            printCoverage(out, shadow, db, topic);
             print(out, shadow.diff(db));
             return 0;
         }
@@ -78,7 +97,8 @@ public final class ShadowCommand {
 
     @Command(name = "swap", mixinStandardHelpOptions = true,
             description = "Make pages agree with the shadow, in one transaction: insert added pages, rewrite changed ones, tombstone removed "
-                    + "ones. Pages the live workers wrote after the replay are kept. Changes reach the cache and search like any write.")
+                    + "ones. Only live pages written in the range the replay read are changed or removed: pages written after it, or before "
+                    + "its start (--from, or records retention removed), are kept. Changes reach the cache and search like any write.")
     static final class Swap extends TableCommand {
 
         @Option(names = "--yes", description = "Do it (without it, only the diff is printed).")
@@ -92,11 +112,13 @@ public final class ShadowCommand {
         int run(ShadowTable shadow, Connection db, PrintWriter out) throws Exception {
             if (!yes) {
                 out.println("Would swap shadow " + shadow.name() + " into pages (add --yes to do it):");
+                printCoverage(out, shadow, db, topic);
                 print(out, shadow.diff(db));
                 return 0;
             }
             ShadowTable.Diff swapped = shadow.swap(db);
             out.println("Swapped shadow " + shadow.name() + " into pages, in one transaction:");
+            printCoverage(out, shadow, db, topic);
             print(out, swapped);
             return 0;
         }

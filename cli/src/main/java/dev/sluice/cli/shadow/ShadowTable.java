@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * <p>The swap changes rows of {@code pages} rather than renaming tables: every change then flows through change
  * data capture like any other (the cache and the search index follow, versions move, caches stay fenced), the
  * live workers keep writing throughout, and nothing that arrived after the replay is lost. A live row counts as
- * <em>covered</em> by the replay when the write it reflects is before the replay's position on its partition;
- * only covered rows are changed or removed. Rows the live workers wrote since are newer and kept.
+ * <em>covered</em> by the replay when the write it reflects lies in the range the replay read on its partition,
+ * from where it began ({@code --from}, or the log's start once retention trimmed it) to its position; only
+ * covered rows are changed or removed. Rows the live workers wrote since are newer, rows older than the range are
+ * outside what the shadow can know: both are kept.
  */
 public final class ShadowTable {
 
@@ -28,15 +30,27 @@ public final class ShadowTable {
     private static final String CONTENT = "url, site, title, body, content_type, status, fetched_at, metadata, content_hash, deleted_at";
     private static final String COLUMNS = CONTENT + ", version, source_partition, source_offset";
 
-    /** The live row {@code l} reflects a write the replay has passed. */
+    /** The live row {@code l} reflects a write in the range the replay read (a range whose start is unknown covers nothing). */
     private static final String COVERED = """
             EXISTS (SELECT 1 FROM consumer_positions c WHERE c.consumer_group = ? AND c.topic = ?
-                     AND c.partition = l.source_partition AND l.source_offset < c.next_offset)""";
+                     AND c.partition = l.source_partition AND l.source_offset >= c.first_offset AND l.source_offset < c.next_offset)""";
+
+    /** The live row {@code l} reflects a write the replay had not reached: the live workers wrote it since. */
+    private static final String NEWER = """
+            EXISTS (SELECT 1 FROM consumer_positions c WHERE c.consumer_group = ? AND c.topic = ?
+                     AND c.partition = l.source_partition AND l.source_offset >= c.next_offset)""";
 
     private static final String DIFFERS = "(%s) IS DISTINCT FROM (%s)".formatted(prefixed("l", CONTENT), prefixed("s", CONTENT));
 
-    /** How the shadow differs from the live table. */
-    public record Diff(long added, long changed, long removed, long keptNewerInLive, long unchanged) {}
+    /**
+     * How the shadow differs from the live table. Differences in live rows the replay does not cover are kept:
+     * {@code keptNewerInLive} written after the replay, {@code keptOutside} older than its range (or on a partition
+     * it did not read).
+     */
+    public record Diff(long added, long changed, long removed, long keptNewerInLive, long keptOutside, long unchanged) {}
+
+    /** What the replay read on one partition: offsets {@code [first, next)}; {@code first} null if not recorded. */
+    public record Coverage(int partition, Long first, long next) {}
 
     private final String table;
     private final String topic;
@@ -117,24 +131,50 @@ public final class ShadowTable {
                 SELECT count(*) FILTER (WHERE NOT in_live),
                        count(*) FILTER (WHERE in_live AND in_shadow AND covered AND differs),
                        count(*) FILTER (WHERE in_live AND NOT in_shadow AND NOT live_deleted AND covered),
-                       count(*) FILTER (WHERE in_live AND NOT covered AND (in_shadow AND differs OR NOT in_shadow AND NOT live_deleted)),
-                       count(*) FILTER (WHERE in_live AND (in_shadow AND NOT differs OR NOT in_shadow AND live_deleted))
+                       count(*) FILTER (WHERE in_live AND NOT covered AND newer AND differs),
+                       count(*) FILTER (WHERE in_live AND NOT covered AND NOT newer AND differs),
+                       count(*) FILTER (WHERE in_live AND NOT differs)
                 FROM (SELECT l.id IS NOT NULL AS in_live, s.id IS NOT NULL AS in_shadow, l.deleted_at IS NOT NULL AS live_deleted,
-                             %s AS covered, %s AS differs
-                      FROM pages l FULL JOIN %s s ON s.id = l.id) AS x""".formatted(COVERED, DIFFERS, table);
+                             %s AS covered, %s AS newer,
+                             CASE WHEN s.id IS NULL THEN l.deleted_at IS NULL ELSE %s END AS differs
+                      FROM pages l FULL JOIN %s s ON s.id = l.id) AS x""".formatted(COVERED, NEWER, DIFFERS, table);
         try (PreparedStatement query = db.prepareStatement(sql)) {
             query.setString(1, group());
             query.setString(2, topic);
+            query.setString(3, group());
+            query.setString(4, topic);
             try (ResultSet row = query.executeQuery()) {
                 row.next();
-                return new Diff(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5));
+                return new Diff(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5), row.getLong(6));
             }
+        }
+    }
+
+    /** The range the replay read on each partition, as recorded with its progress. */
+    public java.util.List<Coverage> coverage(Connection db) throws SQLException {
+        try (PreparedStatement query = db.prepareStatement("""
+                SELECT partition, first_offset, next_offset FROM consumer_positions
+                WHERE consumer_group = ? AND topic = ? ORDER BY partition""")) {
+            query.setString(1, group());
+            query.setString(2, topic);
+            java.util.List<Coverage> ranges = new java.util.ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    long first = rows.getLong(2);
+                    ranges.add(new Coverage(rows.getInt(1), rows.wasNull() ? null : first, rows.getLong(3)));
+                }
+            }
+            return ranges;
         }
     }
 
     /**
      * Makes {@code pages} agree with the shadow in one transaction: inserts the added pages, rewrites the changed
-     * ones (their version moves), tombstones the removed ones; rows newer in the live table are kept.
+     * ones (their version moves), tombstones the removed ones; live rows the replay does not cover are kept.
+     *
+     * <p>A tombstone takes the time of the fetch it removes, not the swap's: the live workers keep applying writes
+     * accepted before the swap (they sit in Kafka beyond the replay's position), and each must still win over
+     * what the swap did if it is newer than the row the replay saw.
      */
     public Diff swap(Connection db) throws SQLException {
         boolean autoCommit = db.getAutoCommit();
@@ -149,12 +189,12 @@ public final class ShadowTable {
                     UPDATE pages l SET (%s, source_partition, source_offset) = (%s, s.source_partition, s.source_offset)
                     FROM %s s WHERE s.id = l.id AND %s AND %s""".formatted(CONTENT, prefixed("s", CONTENT), table, DIFFERS, COVERED), true);
             long removed = update(db, """
-                    UPDATE pages l SET deleted_at = now(), title = NULL, body = NULL, content_type = NULL, status = NULL,
+                    UPDATE pages l SET deleted_at = l.fetched_at, title = NULL, body = NULL, content_type = NULL, status = NULL,
                                        metadata = '{}'::jsonb
                     WHERE l.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM %s s WHERE s.id = l.id) AND %s"""
                     .formatted(table, COVERED), true);
             db.commit();
-            return new Diff(added, changed, removed, before.keptNewerInLive(), before.unchanged());
+            return new Diff(added, changed, removed, before.keptNewerInLive(), before.keptOutside(), before.unchanged());
         } catch (SQLException | RuntimeException e) {
             db.rollback();
             throw e;
