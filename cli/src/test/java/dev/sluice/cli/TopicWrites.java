@@ -33,7 +33,9 @@ public final class TopicWrites implements AutoCloseable {
     public TopicWrites(String bootstrap, String topic, int partitions) {
         this.topic = topic;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            // the records carry fixed times (replays select by them) that age: under the broker's default retention of
+            // 7 days its next check (every 5 minutes) would delete them between a write and the replay that reads it
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(Map.of("retention.ms", "-1")))).all().get();
             await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get()
                     .get(topic).partitions().stream().allMatch(p -> p.leader() != null));
         } catch (InterruptedException e) {

@@ -191,6 +191,23 @@ class ReplayIT {
     }
 
     @Test
+    void aReplayStartedTheMomentAWriteIsAcknowledgedAppliesIt() {
+        String topic = "pages.replay-at-once";
+        try (TopicWrites writes = new TopicWrites(connections.kafkaBootstrap(), topic, 3)) {
+            for (int round = 0; round < 25; round++) {
+                String url = "https://at-once.example/" + (round % 7);
+                writes.upsert(TopicWrites.page(url, C.plusSeconds(round), "round " + round), C.plusSeconds(round));
+
+                CliRun run = CliRun.of(connections, "replay", "--into", "postgres", "--topic", topic, "--name", "at-once", "--max-rate", "0");
+
+                assertThat(run.exitCode()).as(run.toString()).isZero();
+                assertThat(db.queryForObject("SELECT body FROM pages WHERE id = ?", String.class, PageUrl.parse(url).id()))
+                        .as("round %d: the write acknowledged just before the replay started", round).isEqualTo("round " + round);
+            }
+        }
+    }
+
+    @Test
     void theChangeFeedCannotBeReplayedIntoPostgres() {
         try (TopicWrites writes = new TopicWrites(connections.kafkaBootstrap(), "cdc.replay-it", 1)) {
             writes.send("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ("{\"before\":null,\"after\":{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"},"

@@ -1,6 +1,7 @@
 package dev.sluice.cli.shadow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.cli.CliRun;
 import dev.sluice.cli.TopicWrites;
@@ -9,6 +10,7 @@ import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -110,6 +113,30 @@ class ShadowCoverageIT {
     }
 
     @Test
+    void aReplayWhoseRecordsRetentionRemovesMidRunFailsInsteadOfSkippingThem() throws Exception {
+        String topic = "pages.coverage-mid-run";
+        try (TopicWrites writes = new TopicWrites(connections.kafkaBootstrap(), topic, 1)) {
+            String large = "x".repeat(200_000); // a fetch brings a few records (1 MB per partition), not the whole log
+            for (int i = 0; i < 60; i++) {
+                writes.upsert(TopicWrites.page(url(i % PAGES), FETCHED.plusSeconds(i), large + i), FETCHED.plusSeconds(i));
+            }
+        }
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<CliRun> replay = thread.submit(() -> cli("replay", "--into", "shadow", "--topic", topic, "--max-rate", "10"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> db.queryForObject(
+                    "SELECT coalesce(max(next_offset), 0) FROM consumer_positions WHERE consumer_group = 'shadow:pages_shadow'", Long.class) > 0);
+            trimLogStart(topic, 50, 0);
+
+            CliRun run = replay.get(60, TimeUnit.SECONDS);
+            assertThat(run.exitCode()).as(run.toString()).isNotZero();
+            assertThat(run.err()).contains("retention removed records this replay had still to read");
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
     void aSwapUnderLiveIngestLosesNoAcknowledgedWrite() throws Exception {
         String topic = "pages.coverage-live";
         Map<Integer, String> lastAcknowledged = new ConcurrentHashMap<>();
@@ -170,9 +197,13 @@ class ShadowCoverageIT {
 
     /** What retention does to the oldest records: the log of every partition now begins at {@code offset}. */
     private static void trimLogStart(String topic, long offset) throws Exception {
+        trimLogStart(topic, offset, 0, 1);
+    }
+
+    private static void trimLogStart(String topic, long offset, int... partitions) throws Exception {
         try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connections.kafkaBootstrap()))) {
-            admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(offset),
-                    new TopicPartition(topic, 1), RecordsToDelete.beforeOffset(offset))).all().get();
+            admin.deleteRecords(IntStream.of(partitions).boxed().collect(java.util.stream.Collectors.toMap(
+                    p -> new TopicPartition(topic, p), p -> RecordsToDelete.beforeOffset(offset)))).all().get();
         }
     }
 
