@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -30,14 +32,50 @@ import tools.jackson.databind.node.ObjectNode;
  * zstd-compressed NDJSON, each with a small manifest (events, first and last commit times, SHA-256). A segment is
  * published whole and its manifest after it: a listed segment is always complete. Lines are
  * {@code {"p":partition,"o":offset,"k":key,"ts":commit time (ms),"v":<the Debezium event>}}, in the order read
- * (per page, the order of its commits).
+ * (per page, the order of its commits); a Kafka tombstone has {@code "v":null}, so that every offset read is in a
+ * segment. Each manifest names, per partition, the offsets its segment covers: a restore checks that the segments
+ * it reads leave no hole ({@link #gaps}), which is how a change lost to retention before it was archived is told
+ * apart from a quiet hour.
  */
 public final class ChangeArchive {
 
-    /** A complete segment. */
-    public record Segment(String name, long sequence, long events, Instant firstCommit, Instant lastCommit, long bytes, String sha256) {}
+    /**
+     * A complete segment.
+     *
+     * @param ranges per partition, the offsets the segment covers (empty for a segment written before they were kept)
+     */
+    public record Segment(String name, long sequence, long events, Instant firstCommit, Instant lastCommit, long bytes, String sha256,
+            Map<Integer, OffsetRange> ranges) {
 
-    /** One archived change. */
+        public Segment {
+            ranges = Map.copyOf(ranges);
+        }
+    }
+
+    /** Offsets {@code from} (inclusive) to {@code next} (exclusive) of one partition. */
+    public record OffsetRange(long from, long next) {
+
+        OffsetRange merge(OffsetRange other) {
+            return new OffsetRange(Math.min(from, other.from), Math.max(next, other.next));
+        }
+    }
+
+    /**
+     * Offsets of a partition that no segment covers although segments on both sides do: changes read by no archiver
+     * (retention removed them first, or an archiver's consumer was reset past them), or a segment deleted by hand.
+     *
+     * @param before the newest commit time archived before the hole on that partition
+     */
+    public record Gap(int partition, long from, long next, Instant before) {
+
+        @Override
+        public String toString() {
+            return "partition %d: offsets %d to %d are in no segment (the archive is complete on it up to %s)".formatted(partition, from,
+                    next - 1, before);
+        }
+    }
+
+    /** One archived change; {@code event} is null for a Kafka tombstone (it only marks its offset as read). */
     public record Change(int partition, long offset, String key, long commitMillis, JsonNode event) {}
 
     /**
@@ -108,9 +146,37 @@ public final class ChangeArchive {
 
     private Segment manifest(String key) throws IOException {
         JsonNode json = Json.mapper().readTree(objects.read(key));
+        Map<Integer, OffsetRange> ranges = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> range : json.path("ranges").properties()) {
+            ranges.put(Integer.parseInt(range.getKey()), new OffsetRange(range.getValue().path(0).asLong(), range.getValue().path(1).asLong()));
+        }
         return new Segment(json.path("name").asString(), json.path("sequence").asLong(), json.path("events").asLong(),
                 Instant.parse(json.path("first_commit").asString()), Instant.parse(json.path("last_commit").asString()),
-                json.path("bytes").asLong(), json.path("sha256").asString());
+                json.path("bytes").asLong(), json.path("sha256").asString(), ranges);
+    }
+
+    /**
+     * The holes in what {@code segments} cover, per partition, between the first offset and the last one they
+     * hold. Segments may overlap (an archiver that crashed before committing archives some changes again).
+     */
+    public static List<Gap> gaps(List<Segment> segments) {
+        Map<Integer, List<Segment>> byPartition = new TreeMap<>();
+        segments.forEach(segment -> segment.ranges().keySet().forEach(p -> byPartition.computeIfAbsent(p, x -> new ArrayList<>()).add(segment)));
+        List<Gap> gaps = new ArrayList<>();
+        byPartition.forEach((partition, covering) -> {
+            covering.sort(Comparator.comparingLong(segment -> segment.ranges().get(partition).from()));
+            OffsetRange covered = null;
+            Instant newest = Instant.MIN;
+            for (Segment segment : covering) {
+                OffsetRange range = segment.ranges().get(partition);
+                if (covered != null && range.from() > covered.next()) {
+                    gaps.add(new Gap(partition, covered.next(), range.from(), newest));
+                }
+                covered = covered == null ? range : covered.merge(range);
+                newest = newest.isAfter(segment.lastCommit()) ? newest : segment.lastCommit();
+            }
+        });
+        return gaps;
     }
 
     /** Why the segment's file does not match its manifest (size or SHA-256), or null when it does. */
@@ -124,8 +190,9 @@ public final class ChangeArchive {
                 new ZstdInputStream(objects.open(BackupStore.ARCHIVE + segment.name())), StandardCharsets.UTF_8), 1 << 16)) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 JsonNode json = Json.mapper().readTree(line);
+                JsonNode event = json.path("v");
                 changes.accept(new Change(json.path("p").asInt(), json.path("o").asLong(), json.path("k").asString(),
-                        json.path("ts").asLong(), json.path("v")));
+                        json.path("ts").asLong(), event.isNull() ? null : event));
             }
         }
     }
@@ -141,6 +208,7 @@ public final class ChangeArchive {
         private long events;
         private long firstCommit = Long.MAX_VALUE;
         private long lastCommit = Long.MIN_VALUE;
+        private final Map<Integer, OffsetRange> ranges = new TreeMap<>();
 
         private Writer(long sequence) throws IOException {
             this.sequence = sequence;
@@ -156,17 +224,32 @@ public final class ChangeArchive {
             return events;
         }
 
-        /** Appends a change: {@code event} is the record's value, one line of JSON. */
+        /**
+         * Appends a change: {@code event} is the record's value, one line of JSON, or null for a Kafka tombstone. The
+         * segment then covers its offset.
+         */
         public void append(int partition, long offset, String key, long commitMillis, byte[] event) throws IOException {
             ObjectNode head = Json.mapper().createObjectNode().put("p", partition).put("o", offset).put("k", key).put("ts", commitMillis);
             byte[] start = Json.mapper().writeValueAsBytes(head);
             out.write(start, 0, start.length - 1);
             out.write(",\"v\":".getBytes(StandardCharsets.US_ASCII));
-            out.write(event);
+            out.write(event == null ? NULL : event);
             out.write("}\n".getBytes(StandardCharsets.US_ASCII));
-            events++;
+            if (event != null) {
+                events++;
+            }
             firstCommit = Math.min(firstCommit, commitMillis);
             lastCommit = Math.max(lastCommit, commitMillis);
+            cover(partition, offset, offset + 1);
+        }
+
+        /**
+         * The segment also covers offsets {@code from} to {@code next} of the partition: where the reader stood
+         * before its first record (so a jump in the reader's position shows as a hole) and after its last one
+         * (offsets that hold no record, such as transaction markers).
+         */
+        public void cover(int partition, long from, long next) {
+            ranges.merge(partition, new OffsetRange(from, next), OffsetRange::merge);
         }
 
         /** Finishes and publishes the segment, its manifest last. */
@@ -174,10 +257,12 @@ public final class ChangeArchive {
             out.close();
             upload.commit();
             Segment segment = new Segment(name + ".ndjson.zst", sequence, events, Instant.ofEpochMilli(firstCommit),
-                    Instant.ofEpochMilli(lastCommit), stored.count, Checksums.hex(sha256));
+                    Instant.ofEpochMilli(lastCommit), stored.count, Checksums.hex(sha256), ranges);
             ObjectNode manifest = Json.mapper().createObjectNode().put("name", segment.name()).put("sequence", sequence)
                     .put("events", events).put("first_commit", segment.firstCommit().toString())
                     .put("last_commit", segment.lastCommit().toString()).put("bytes", segment.bytes()).put("sha256", segment.sha256());
+            ObjectNode covered = manifest.putObject("ranges");
+            ranges.forEach((partition, range) -> covered.putArray(Integer.toString(partition)).add(range.from()).add(range.next()));
             objects.write(BackupStore.ARCHIVE + name + "." + firstCommit + "-" + lastCommit + ".json", Json.mapper().writeValueAsBytes(manifest));
             lastSequence = Math.max(lastSequence, sequence);
             return segment;
@@ -193,6 +278,8 @@ public final class ChangeArchive {
             }
         }
     }
+
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     private static final class Counting extends java.io.FilterOutputStream {
         long count;

@@ -250,6 +250,10 @@ public final class BackupCommand {
                     out().printf("Note: the archive holds changes up to %s; anything committed after that (and before %s) is not in it yet.%n",
                             result.archivedUntil(), to);
                 }
+                if (result.staleSearchEntries() > 0) {
+                    out().printf("Search: %,d entries of page_search are as of the snapshot, not of %s; an ingest worker's search indexer "
+                            + "reindexes them when it starts on this database (sluice.search.reconcile-at-start).%n", result.staleSearchEntries(), to);
+                }
                 return 0;
             }
             Manifest backup = backup(id);

@@ -26,10 +26,15 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Restores {@code pages} as it was at a chosen moment, or WAL position: the newest snapshot taken at or before it,
- * then every archived change committed up to it, applied in the order the archive holds them (per page, commit
- * order). Changes are whole rows, so applying a few the snapshot already has (those committed shortly before it)
- * is harmless: the page's later changes follow them. Only {@code pages} changes are archived: the other tables come
- * from the snapshot as they were (the search index is rebuilt by the search indexer from the restored pages).
+ * then every archived change committed up to it. Changes are whole rows, fenced per page by their WAL position:
+ * whatever order the segments come in (several archivers, partitions moving between them, changes archived twice),
+ * a page ends as its newest change up to the target, and applying a few the snapshot already has (those committed
+ * shortly before it) is harmless. The segments must cover their partitions without a hole; a restore that would
+ * cross one (changes retention removed before they were archived) is refused, naming it.
+ *
+ * <p>Only {@code pages} changes are archived: the other tables come from the snapshot as they were. Search entries
+ * of pages changed since the snapshot are counted in the result; an ingest worker's search indexer brings them up to
+ * date when it starts on the restored database.
  */
 public final class PointInTimeRestore {
 
@@ -43,7 +48,16 @@ public final class PointInTimeRestore {
      *     for a restore to a WAL position, the newest change's position
      * @param reachedTarget whether the archive reaches the target
      */
-    public record Result(Manifest snapshot, long changesApplied, String archivedUntil, boolean reachedTarget) {}
+    public record Result(Manifest snapshot, long changesApplied, String archivedUntil, boolean reachedTarget, long staleSearchEntries) {}
+
+    /** The segments a restore needs leave a hole: changes no archiver read. */
+    public static final class ArchiveGapException extends IOException {
+        public ArchiveGapException(List<ChangeArchive.Gap> gaps) {
+            super("the change archive has a hole, refusing to restore across it (changes in it would be silently missing): "
+                    + String.join("; ", gaps.stream().map(ChangeArchive.Gap::toString).toList())
+                    + ". Restore to a moment before it, or from a snapshot taken after it");
+        }
+    }
 
     private final BackupStore store;
     private final ChangeArchive archive;
@@ -64,9 +78,10 @@ public final class PointInTimeRestore {
         long to = target.toEpochMilli();
         Instant archivedUntil = archive.lastCommit().orElse(snapshot.snapshotAt());
         List<ChangeArchive.Segment> segments = archive.segments(Instant.ofEpochMilli(from), target);
-        long applied = restore(snapshot, segments, databaseName, change -> change.commitMillis() >= from && change.commitMillis() <= to);
-        log.info("Point-in-time restore to {}: snapshot {} (as of {}) and {} archived change(s)", target, snapshot.id(), snapshot.snapshotAt(), applied);
-        return new Result(snapshot, applied, archivedUntil.toString(), !archivedUntil.isBefore(target));
+        Applied applied = restore(snapshot, segments, databaseName, change -> change.commitMillis() >= from && change.commitMillis() <= to);
+        log.info("Point-in-time restore to {}: snapshot {} (as of {}) and {} archived change(s)", target, snapshot.id(), snapshot.snapshotAt(),
+                applied.changes());
+        return new Result(snapshot, applied.changes(), archivedUntil.toString(), !archivedUntil.isBefore(target), applied.staleSearchEntries());
     }
 
     /**
@@ -81,14 +96,16 @@ public final class PointInTimeRestore {
         List<ChangeArchive.Segment> segments = archive.segments(Instant.ofEpochMilli(from), Instant.MAX);
         Set<Long> late = transactionsReaching(target, segments, from);
         long[] newest = {0};
-        long applied = restore(snapshot, segments, databaseName, change -> {
+        Applied applied = restore(snapshot, segments, databaseName, change -> {
             JsonNode source = source(change);
             long lsn = source.path("lsn").asLong();
             newest[0] = Long.compareUnsigned(lsn, newest[0]) > 0 ? lsn : newest[0];
             return change.commitMillis() >= from && Long.compareUnsigned(lsn, target.value()) < 0 && !late.contains(source.path("txId").asLong());
         });
-        log.info("Point-in-time restore to LSN {}: snapshot {} (LSN {}) and {} archived change(s)", target, snapshot.id(), snapshot.lsn(), applied);
-        return new Result(snapshot, applied, new Lsn(newest[0]).toString(), Long.compareUnsigned(newest[0], target.value()) >= 0);
+        log.info("Point-in-time restore to LSN {}: snapshot {} (LSN {}) and {} archived change(s)", target, snapshot.id(), snapshot.lsn(),
+                applied.changes());
+        return new Result(snapshot, applied.changes(), new Lsn(newest[0]).toString(), Long.compareUnsigned(newest[0], target.value()) >= 0,
+                applied.staleSearchEntries());
     }
 
     /**
@@ -103,6 +120,9 @@ public final class PointInTimeRestore {
                 break;
             }
             archive.read(segment, change -> {
+                if (change.event() == null) {
+                    return;
+                }
                 JsonNode source = source(change);
                 if (Long.compareUnsigned(source.path("lsn").asLong(), target.value()) >= 0) {
                     late.add(source.path("txId").asLong());
@@ -129,8 +149,20 @@ public final class PointInTimeRestore {
         return event.path("source");
     }
 
-    private long restore(Manifest snapshot, List<ChangeArchive.Segment> segments, String databaseName, Predicate<ChangeArchive.Change> wanted)
+    private record Applied(long changes, long staleSearchEntries) {}
+
+    /** Search entries that do not match their page: a live page unindexed or indexed at another version, or an entry of no live page. */
+    private static final String STALE_SEARCH_ENTRIES = """
+            SELECT count(*) FROM pages p FULL JOIN page_search s ON s.id = p.id
+            WHERE CASE WHEN p.id IS NOT NULL AND p.deleted_at IS NULL THEN s.id IS NULL OR s.page_version <> p.version
+                       ELSE s.id IS NOT NULL END""";
+
+    private Applied restore(Manifest snapshot, List<ChangeArchive.Segment> segments, String databaseName, Predicate<ChangeArchive.Change> wanted)
             throws IOException, SQLException {
+        List<ChangeArchive.Gap> gaps = ChangeArchive.gaps(segments);
+        if (!gaps.isEmpty()) {
+            throw new ArchiveGapException(gaps);
+        }
         // the snapshot's files are checksummed as they load (Restorer); the segments, read after the load, first
         List<String> damaged = new ArrayList<>(new BackupVerifier(store).verifySizes(snapshot));
         for (ChangeArchive.Segment segment : segments) {
@@ -146,6 +178,7 @@ public final class PointInTimeRestore {
         new Restorer(store, server, database).restore(snapshot, databaseName, false);
         DataSource restored = database.apply(databaseName);
         long applied;
+        long staleSearchEntries;
         try {
             try (Connection db = restored.getConnection()) {
                 db.setAutoCommit(false);
@@ -156,7 +189,7 @@ public final class PointInTimeRestore {
                     int done = 0;
                     for (ChangeArchive.Segment segment : segments) {
                         archive.read(segment, change -> {
-                            if (wanted.test(change)) {
+                            if (change.event() != null && wanted.test(change)) {
                                 applier.apply(change);
                             }
                         });
@@ -172,11 +205,16 @@ public final class PointInTimeRestore {
                 db.commit();
             }
             new SchemaMigrator(restored).migrate();
+            try (Connection db = restored.getConnection(); Statement statement = db.createStatement();
+                    var row = statement.executeQuery(STALE_SEARCH_ENTRIES)) {
+                row.next();
+                staleSearchEntries = row.getLong(1);
+            }
         } catch (IOException | SQLException | RuntimeException e) {
             Restorer.drop(server, databaseName, e); // a restore that failed leaves nothing behind
             throw e;
         }
-        return applied;
+        return new Applied(applied, staleSearchEntries);
     }
 
     private static List<String> columns(Connection db) throws SQLException {
@@ -191,11 +229,16 @@ public final class PointInTimeRestore {
         return columns;
     }
 
-    /** Applies change events to {@code pages}: a whole row upserted (its unavailable values left as they are), or deleted. */
+    /**
+     * Applies change events to {@code pages}: a whole row upserted (its unavailable values left as they are), or
+     * deleted; only if it is newer, by WAL position, than the last change applied to the page. A page's changes are
+     * serialised by its row lock, so their positions are in commit order.
+     */
     private static final class ChangeApplier implements AutoCloseable {
         private final Connection db;
         private final List<String> columns;
         private final PreparedStatement delete;
+        private final PreparedStatement newer;
         /** One upsert per set of columns an event carries (nearly always all of them, or all but the body). */
         private final java.util.Map<List<String>, PreparedStatement> upserts = new java.util.HashMap<>();
         private long applied;
@@ -204,12 +247,32 @@ public final class PointInTimeRestore {
             this.db = db;
             this.columns = columns;
             this.delete = db.prepareStatement("DELETE FROM pages WHERE id = ?");
+            try (Statement statement = db.createStatement()) {
+                statement.execute("CREATE TEMPORARY TABLE pit_applied (id text PRIMARY KEY, lsn bigint NOT NULL) ON COMMIT DROP");
+            }
+            this.newer = db.prepareStatement("""
+                    INSERT INTO pit_applied VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET lsn = excluded.lsn
+                    WHERE pit_applied.lsn < excluded.lsn""");
+        }
+
+        /** Whether the change is newer than any applied to its page so far (a change without a position always is). */
+        private boolean newest(ChangeArchive.Change change, JsonNode event) throws SQLException {
+            JsonNode lsn = event.path("source").path("lsn");
+            if (!lsn.isNumber()) {
+                return true;
+            }
+            newer.setString(1, change.key());
+            newer.setLong(2, lsn.asLong());
+            return newer.executeUpdate() == 1;
         }
 
         void apply(ChangeArchive.Change change) {
             JsonNode event = change.event().has("payload") ? change.event().path("payload") : change.event();
             String op = event.path("op").asString("");
             try {
+                if (!newest(change, event)) {
+                    return; // an older change of the page (or the same one again), read after a newer one
+                }
                 if (op.equals("d")) {
                     delete.setString(1, change.key());
                     delete.executeUpdate();
@@ -256,6 +319,7 @@ public final class PointInTimeRestore {
         @Override
         public void close() throws SQLException {
             delete.close();
+            newer.close();
             for (PreparedStatement upsert : upserts.values()) {
                 upsert.close();
             }

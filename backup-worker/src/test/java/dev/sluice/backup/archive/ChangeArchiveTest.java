@@ -55,6 +55,43 @@ class ChangeArchiveTest {
         }
     }
 
+    @Test
+    void aHoleInTheOffsetsTheSegmentsCoverIsNamedWhileOverlapsAndTombstonesAreNot() throws IOException {
+        ChangeArchive archive = new ChangeArchive(new DirectoryStore(folder));
+        byte[] event = "{\"op\":\"u\"}".getBytes(StandardCharsets.UTF_8);
+        try (ChangeArchive.Writer segment = archive.next()) {
+            segment.append(0, 0, "a", DAY.toEpochMilli(), event);
+            segment.append(0, 1, "a", DAY.toEpochMilli(), null); // a Kafka tombstone: read, and covered
+            segment.append(1, 7, "b", DAY.toEpochMilli(), event);
+            segment.cover(1, 5, 8); // the reader stood at 5 (offsets 5 and 6 hold transaction markers)
+            segment.complete();
+        }
+        try (ChangeArchive.Writer segment = archive.next()) {
+            segment.append(0, 1, "a", DAY.plusSeconds(60).toEpochMilli(), null); // archived again after a crash
+            segment.append(0, 2, "a", DAY.plusSeconds(60).toEpochMilli(), event);
+            segment.cover(1, 8, 8);
+            segment.complete();
+        }
+        assertThat(ChangeArchive.gaps(archive.segments())).isEmpty();
+        assertThat(archive.segments().get(0).ranges()).containsEntry(0, new ChangeArchive.OffsetRange(0, 2))
+                .containsEntry(1, new ChangeArchive.OffsetRange(5, 8));
+        assertThat(archive.segments().get(0).events()).as("tombstones are not change events").isEqualTo(2);
+        List<Boolean> tombstones = new ArrayList<>();
+        archive.read(archive.segments().get(0), change -> tombstones.add(change.event() == null));
+        assertThat(tombstones).containsExactly(false, true, false);
+
+        try (ChangeArchive.Writer segment = archive.next()) {
+            segment.append(0, 40, "a", DAY.plusSeconds(120).toEpochMilli(), event); // retention removed 3 to 39 first
+            segment.cover(0, 40, 41);
+            segment.complete();
+        }
+        assertThat(ChangeArchive.gaps(archive.segments())).singleElement().satisfies(gap -> {
+            assertThat(gap).isEqualTo(new ChangeArchive.Gap(0, 3, 40, DAY.plusSeconds(60)));
+            assertThat(gap.toString()).isEqualTo("partition 0: offsets 3 to 39 are in no segment (the archive is complete on it up to "
+                    + DAY.plusSeconds(60) + ")");
+        });
+    }
+
     private static void write(ChangeArchive archive, int n, Instant first, Instant last) throws IOException {
         try (ChangeArchive.Writer segment = archive.next()) {
             byte[] event = "{\"op\":\"u\"}".getBytes(StandardCharsets.UTF_8);

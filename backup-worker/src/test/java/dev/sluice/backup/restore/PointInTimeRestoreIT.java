@@ -126,6 +126,8 @@ class PointInTimeRestoreIT {
         assertThat(restored("pitr_between").queryForObject("SELECT title FROM pages WHERE id = md5('8')", String.class)).isEqualTo("body unchanged");
         assertThat(toEnd.exitCode).as(toEnd.toString()).isZero();
         assertThat(checksum(restored("pitr_end"))).as("every row exactly as it was at the end").isEqualTo(atTheEnd);
+        assertThat(toEnd.out).as("the search index is the snapshot's: the restore says so and who brings it level")
+                .containsPattern("Search: \\d+ entries of page_search are as of the snapshot").contains("reconcile-at-start");
         assertThat(toPosition.exitCode).as(toPosition.toString()).isZero();
         assertThat(checksum(restored("pitr_position"))).as("every row as of the WAL position, without the transaction that straddles it")
                 .isEqualTo(asOfPosition);

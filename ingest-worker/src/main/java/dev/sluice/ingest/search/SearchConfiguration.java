@@ -33,4 +33,11 @@ class SearchConfiguration {
                     new SearchResultsCache(redis, keys, meters), meters));
         });
     }
+
+    @Bean
+    SearchReconciler searchReconciler(SearchProperties properties, DataSource dataSource, StringRedisTemplate redis, RedisKeys keys,
+            MeterRegistry meters) {
+        return new SearchReconciler(properties.enabled() && properties.reconcileAtStart(), dataSource,
+                new SearchIndex(dataSource, properties.textSearchConfig()), new SearchResultsCache(redis, keys, meters), meters);
+    }
 }

@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param textSearchConfig the PostgreSQL text search configuration documents are built with; the API's search
  *     must query with the same one (default english)
  * @param retryMaxInterval longest pause between retries of a batch that failed for a transient reason (default 10s)
+ * @param reconcileAtStart at start, find the pages whose search entry does not match them (a database restored to
+ *     a point in time has the search index of its snapshot) and reindex them, in the background (default true)
  */
 @ConfigurationProperties("sluice.search")
 public record SearchProperties(
@@ -23,4 +25,5 @@ public record SearchProperties(
         @DefaultValue("1") int concurrency,
         @DefaultValue("500") int maxBatch,
         @DefaultValue("english") String textSearchConfig,
-        @DefaultValue("10s") Duration retryMaxInterval) {}
+        @DefaultValue("10s") Duration retryMaxInterval,
+        @DefaultValue("true") boolean reconcileAtStart) {}

@@ -48,6 +48,9 @@ class SearchIndexerIT {
     MeterRegistry meters;
 
     @Autowired
+    SearchReconciler reconciler;
+
+    @Autowired
     StringRedisTemplate redis;
 
     @Autowired
@@ -110,6 +113,26 @@ class SearchIndexerIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("peregrine")).isEmpty());
         assertThat(db().queryForObject("SELECT count(*) FROM page_search WHERE id = ?", Long.class, id(url))).isZero();
         assertThat(meters.get("sluice.search.lag").timer().count()).isPositive();
+    }
+
+    @Test
+    void anIndexOutOfStepWithPagesAsAfterAPointInTimeRestoreIsBroughtLevelAtStart() throws Exception {
+        // rows no change event ever carried: a page restored from the archive, and an entry of a page the restore did not keep
+        db().update("""
+                INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
+                VALUES (?, 'https://search.example/restored', 'search.example', 'Restored', '<p>an archipelago of lichens</p>', now(), 4, 0, 0)""",
+                id("https://search.example/restored"));
+        db().update("""
+                INSERT INTO page_search (id, site, url, fetched_at, title, content, document, page_version, content_hash, indexed_at)
+                VALUES (?, 'search.example', 'https://search.example/gone', now(), 'Gone', 'tundra', to_tsvector('english', 'tundra'), 1, NULL, now())""",
+                id("https://search.example/gone"));
+        assertThat(search("lichen")).isEmpty();
+
+        assertThat(reconciler.reconcile()).isGreaterThanOrEqualTo(2);
+
+        assertThat(search("lichen")).containsExactly(id("https://search.example/restored"));
+        assertThat(search("tundra")).isEmpty();
+        assertThat(reconciler.reconcile()).as("level: nothing left to do").isZero();
     }
 
     @Test
