@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeatInterval how often the engine confirms its position to PostgreSQL even without changes of
  *     {@code pages}, so the slot does not hold WAL back (default 10s)
  * @param standbyRetryInterval how often a standby instance tries to take over the slot (default 2s)
+ * @param leaderLease how long the reader's session may go unheard (a network partition, a frozen process) before a
+ *     standby ends it and takes the slot over: with the retry interval, the longest such a fault stops the feed
+ *     (default 15s; the reader checks in every second)
  */
 @ConfigurationProperties("sluice.cdc")
 public record CdcProperties(
@@ -27,4 +30,12 @@ public record CdcProperties(
         @DefaultValue("sluice.cdc.offsets") String offsetsTopic,
         @DefaultValue("50ms") Duration pollInterval,
         @DefaultValue("10s") Duration heartbeatInterval,
-        @DefaultValue("2s") Duration standbyRetryInterval) {}
+        @DefaultValue("2s") Duration standbyRetryInterval,
+        @DefaultValue("15s") Duration leaderLease) {
+
+    public CdcProperties {
+        if (leaderLease.compareTo(Duration.ofSeconds(3)) < 0) {
+            throw new IllegalArgumentException("sluice.cdc.leader-lease must be at least 3s (the reader checks in every second), not " + leaderLease);
+        }
+    }
+}

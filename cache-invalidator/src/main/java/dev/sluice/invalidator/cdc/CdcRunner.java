@@ -48,7 +48,7 @@ final class CdcRunner implements SmartLifecycle {
         this.producer = producer;
         this.publisher = new ChangePublisher(producer, cdcTopic, TOPIC_PREFIX, meters);
         this.leadership = new SlotLeadership(connections.pg().jdbcUrl(), connections.pg().user(), connections.pg().password(),
-                properties.slotName());
+                properties.slotName(), properties.leaderLease());
         Gauge.builder("sluice.cdc.leader", leading, flag -> flag.get() ? 1 : 0)
                 .description("1 while this instance reads the replication slot, 0 on standby").register(meters);
     }
@@ -108,10 +108,10 @@ final class CdcRunner implements SmartLifecycle {
                 }
             }
         } finally {
+            leading.set(false); // before closing: an engine cut off from PostgreSQL may take long to close
             closeEngine();
             engineThread.shutdownNow();
             leadership.close();
-            leading.set(false);
         }
         if (running.get()) {
             log.warn("Gave up the replication slot {} (engine stopped or leadership lost); standing by", properties.slotName());

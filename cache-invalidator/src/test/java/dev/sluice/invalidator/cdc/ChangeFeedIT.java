@@ -118,7 +118,7 @@ class ChangeFeedIT {
     @Order(3)
     void aStandbyTakesOverTheSlotAndMissesNothingWrittenMeanwhile() {
         CdcProperties standbySettings = new CdcProperties(true, SLOT, "no_data", SLOT + ".offsets", Duration.ofMillis(50),
-                Duration.ofSeconds(10), Duration.ofMillis(500));
+                Duration.ofSeconds(10), Duration.ofMillis(500), Duration.ofSeconds(15));
         CdcRunner standby = new CdcRunner(standbySettings, connectionProperties, producer(), TOPIC, new SimpleMeterRegistry());
         standby.start();
         try {
