@@ -3,7 +3,6 @@ package dev.sluice.core.apply;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -97,8 +96,7 @@ public final class BatchApplier {
                         throw e;
                     }
                     db.rollback(before);
-                    List<PageWrite> refused = new ArrayList<>(write.earlierChanges());
-                    refused.add(write.winner());
+                    List<PageWrite> refused = write.writes();
                     rejections.reject(refused, "PostgreSQL refused the page: " + e.getMessage() + " (SQL state " + e.getSQLState() + ")");
                     rejected += refused.size();
                 }

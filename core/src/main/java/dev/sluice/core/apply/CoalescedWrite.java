@@ -13,11 +13,27 @@ import java.util.List;
  * @param earlierChanges earlier writes that would each have changed the page, in arrival order, oldest first
  * @param url the page's URL if any write of the batch carried it (a delete does not), else null: a tombstone keeps
  *     its page's URL and site when known, for readers and for the precise invalidation of the site's lists
+ * @param then what the batch asks of the page once this is applied, or null (almost always): the writes after a
+ *     delete, which are compared with its tombstone as stored (its time depends on the row), in a second round
  */
-public record CoalescedWrite(PageWrite winner, List<PageWrite> earlierChanges, PageUrl url) {
+public record CoalescedWrite(PageWrite winner, List<PageWrite> earlierChanges, PageUrl url, CoalescedWrite then) {
 
     public CoalescedWrite {
         earlierChanges = List.copyOf(earlierChanges);
+    }
+
+    public CoalescedWrite(PageWrite winner, List<PageWrite> earlierChanges, PageUrl url) {
+        this(winner, earlierChanges, url, null);
+    }
+
+    /** Every write this stands for, rounds included, in arrival order. */
+    public List<PageWrite> writes() {
+        List<PageWrite> all = new java.util.ArrayList<>(earlierChanges);
+        all.add(winner);
+        if (then != null) {
+            all.addAll(then.writes());
+        }
+        return all;
     }
 
     static PageUrl urlOf(PageWrite write) {

@@ -9,7 +9,11 @@ import java.util.Comparator;
 
 /**
  * One write read from {@code pages.v1}, with where it was read. Writes of a page are ordered by
- * {@link PageEnvelope#orderingTime()}, ties going to the later offset (all writes of a page share a partition).
+ * {@link PageEnvelope#orderingTime()}, ties going to the later offset (all writes of a page share a partition),
+ * with one exception: a delete is newer than every write of the page accepted before it (a lower offset on the
+ * same partition), whatever that write's {@code fetched_at} (a client's clock may run up to 5 minutes ahead of the
+ * API's, which stamps the delete). Such a delete then takes the time of the write it follows, so that fetches older
+ * than that still cannot resurrect the page.
  */
 public record PageWrite(PageEnvelope envelope, int partition, long offset) {
 
@@ -26,7 +30,20 @@ public record PageWrite(PageEnvelope envelope, int partition, long offset) {
     }
 
     public boolean isNewerThan(PageWrite other) {
-        return ORDER.compare(this, other) > 0;
+        return ORDER.compare(this, other) > 0 || acceptedAfter(other);
+    }
+
+    /** A delete of the page accepted after {@code other} (so the client meant to delete what that write wrote). */
+    boolean acceptedAfter(PageWrite other) {
+        return envelope.op() == Op.DELETE && partition == other.partition && offset > other.offset;
+    }
+
+    /** This delete, ordered no earlier than {@code other}: what deleting after it means (see the class comment). */
+    PageWrite orderedAfter(PageWrite other) {
+        if (!other.orderingTime().isAfter(orderingTime())) {
+            return this;
+        }
+        return new PageWrite(PageEnvelope.delete(envelope.id(), other.orderingTime(), envelope.client()), partition, offset);
     }
 
     /**

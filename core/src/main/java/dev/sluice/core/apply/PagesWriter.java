@@ -61,14 +61,28 @@ final class PagesWriter {
                             WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.metadata
                             ELSE $.metadata END,
             content_hash = $.content_hash,
-            fetched_at = $.fetched_at,
-            deleted_at = $.deleted_at,
+            fetched_at = CASE WHEN $.deleted_at IS NOT NULL THEN greatest($.fetched_at, coalesce(p.deleted_at, p.fetched_at))
+                              ELSE $.fetched_at END,
+            deleted_at = CASE WHEN $.deleted_at IS NOT NULL THEN greatest($.deleted_at, coalesce(p.deleted_at, p.fetched_at)) END,
             source_partition = $.source_partition,
             source_offset = $.source_offset,
             updated_at = now()""";
 
-    /** The write {@code $.} is newer than the row {@code p}, by (ordering time, offset). */
-    private static final String NEWER = "(coalesce($.deleted_at, $.fetched_at), $.source_offset) > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)";
+    /**
+     * The write {@code $.} is newer than the row {@code p}, by (ordering time, offset); or it is a delete accepted
+     * after the write the row reflects (see {@link PageWrite}), which then takes that write's time if later than its own.
+     */
+    private static final String NEWER = """
+            ((coalesce($.deleted_at, $.fetched_at), $.source_offset) > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)
+             OR ($.deleted_at IS NOT NULL AND $.source_partition = p.source_partition AND $.source_offset > p.source_offset))""";
+
+    /**
+     * The earlier write {@code x.e} of the batch ({@code [time, offset, hash or null for a delete]}) is newer than
+     * the row {@code p}, as {@link #NEWER} says (a page's writes in a batch share the winner's partition).
+     */
+    private static final String EARLIER_NEWER = """
+            (((x.e->>0)::timestamptz, (x.e->>1)::bigint) > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)
+             OR (x.e->>2 IS NULL AND i.source_partition = p.source_partition AND (x.e->>1)::bigint > p.source_offset))""";
 
     /** The write {@code $.} says exactly what the row says: the same fetch of the same content. */
     private static final String REPEATS = "($.deleted_at IS NULL AND p.deleted_at IS NULL AND $.fetched_at = p.fetched_at AND $.content_hash = p.content_hash)";
@@ -103,14 +117,11 @@ final class PagesWriter {
                                      p.deleted_at IS NULL AND (x.e->>0)::timestamptz = p.fetched_at
                                          AND x.e->>2 IS NOT DISTINCT FROM encode(p.content_hash, 'hex') AS repeats_row
                               FROM jsonb_array_elements(i.earlier) WITH ORDINALITY AS x(e, n)
-                              WHERE ((x.e->>0)::timestamptz, (x.e->>1)::bigint)
-                                    > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)) AS later)
+                              WHERE ${earlier newer}) AS later)
                 FROM incoming i
                 WHERE p.id = i.id AND %s
                   -- an exact repeat of the row changes nothing, unless earlier writes of the batch changed it between
-                  AND (NOT %s OR EXISTS (SELECT 1 FROM jsonb_array_elements(i.earlier) e
-                                          WHERE ((e->>0)::timestamptz, (e->>1)::bigint)
-                                                > (coalesce(p.deleted_at, p.fetched_at), p.source_offset)))
+                  AND (NOT %s OR EXISTS (SELECT 1 FROM jsonb_array_elements(i.earlier) x(e) WHERE ${earlier newer}))
                 RETURNING p.id
             ),
             inserted AS (
@@ -126,7 +137,7 @@ final class PagesWriter {
             )
             SELECT false FROM updated UNION ALL SELECT true FROM inserted""").formatted(
             INCOMING.formatted(", ?::jsonb[]", ", earlier"), CHANGES.replace("$.", "i."), NEWER.replace("$.", "i."),
-            REPEATS.replace("$.", "i."));
+            REPEATS.replace("$.", "i.")).replace("${earlier newer}", EARLIER_NEWER);
 
     /**
      * A tombstone of a page first seen as a delete has no URL; any later write of the page, even one fenced off,
@@ -156,7 +167,18 @@ final class PagesWriter {
         this.nameTombstones = NAME_TOMBSTONES.replace("${table}", table);
     }
 
+    /** Applies the writes, then the next round of the pages that have one (writes after a delete), and so on. */
     Outcome write(Connection db, List<CoalescedWrite> writes) throws SQLException {
+        Outcome total = new Outcome(0, 0, 0);
+        for (List<CoalescedWrite> round = writes; !round.isEmpty();
+                round = round.stream().map(CoalescedWrite::then).filter(java.util.Objects::nonNull).toList()) {
+            Outcome outcome = writeRound(db, round);
+            total = new Outcome(total.updated() + outcome.updated(), total.inserted() + outcome.inserted(), total.fenced() + outcome.fenced());
+        }
+        return total;
+    }
+
+    private Outcome writeRound(Connection db, List<CoalescedWrite> writes) throws SQLException {
         List<CoalescedWrite> single = new ArrayList<>(writes.size());
         List<CoalescedWrite> several = new ArrayList<>();
         for (CoalescedWrite write : writes) {

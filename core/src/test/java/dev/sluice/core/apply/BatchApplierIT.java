@@ -1,5 +1,7 @@
 package dev.sluice.core.apply;
 
+import java.time.Duration;
+import java.sql.Timestamp;
 import static dev.sluice.core.apply.TestPages.page;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -85,6 +87,47 @@ class BatchApplierIT {
                 write(page("https://down.example/", "2026-11-20T10:00:00Z", "x"), 0, 1))), Map.of(0, 2L), (pages, reason) -> refused.addAll(pages)))
                 .isInstanceOf(TransientApplyException.class);
         assertThat(refused).isEmpty();
+    }
+
+    /**
+     * A client's clock may run up to 5 minutes ahead of the API's, which stamps deletes: a delete accepted after a
+     * fetch stamped ahead still deletes the page (ordered by acceptance), and takes that fetch's time, so an older
+     * fetch accepted later does not resurrect it while a newer one does.
+     */
+    @Test
+    void aDeleteAcceptedAfterAFetchStampedAheadOfTheApiClockDeletesThePage() {
+        BatchApplier applier = new BatchApplier(dataSource, "group-skew", "topic-skew");
+        String url = "https://skew.example/page";
+        Instant api = Instant.parse("2026-11-20T10:00:00Z");
+        apply(applier, write(page(url, api.plus(Duration.ofMinutes(4)).toString(), "from a clock 4 minutes ahead"), 0, 0));
+
+        apply(applier, new PageWrite(PageEnvelope.delete(TestPages.id(url), api.plusSeconds(1), "test"), 0, 1));
+
+        assertThat(db.queryForObject("SELECT deleted_at FROM pages WHERE id = ?", Timestamp.class, TestPages.id(url)).toInstant())
+                .as("deleted, at the time of the fetch it deletes").isEqualTo(api.plus(Duration.ofMinutes(4)));
+        apply(applier, write(page(url, api.plus(Duration.ofMinutes(2)).toString(), "an older fetch, accepted later"), 0, 2));
+        assertThat(db.queryForObject("SELECT deleted_at IS NOT NULL FROM pages WHERE id = ?", Boolean.class, TestPages.id(url))).isTrue();
+        apply(applier, write(page(url, api.plus(Duration.ofMinutes(6)).toString(), "a newer fetch"), 0, 3));
+        assertThat(db.queryForObject("SELECT body FROM pages WHERE id = ? AND deleted_at IS NULL", String.class, TestPages.id(url)))
+                .isEqualTo("a newer fetch");
+
+        // the same four writes in one batch end the same way
+        String again = "https://skew.example/one-batch";
+        apply(applier, write(page(again, api.plus(Duration.ofMinutes(4)).toString(), "ahead"), 1, 0),
+                new PageWrite(PageEnvelope.delete(TestPages.id(again), api.plusSeconds(1), "test"), 1, 1),
+                write(page(again, api.plus(Duration.ofMinutes(2)).toString(), "older, later"), 1, 2));
+        assertThat(db.queryForObject("SELECT deleted_at FROM pages WHERE id = ?", Timestamp.class, TestPages.id(again)).toInstant())
+                .isEqualTo(api.plus(Duration.ofMinutes(4)));
+    }
+
+    private static void apply(BatchApplier applier, PageWrite... writes) {
+        Map<Integer, Long> next = new java.util.HashMap<>();
+        for (PageWrite write : writes) {
+            next.merge(write.partition(), write.offset() + 1, Math::max);
+        }
+        applier.apply(BatchCoalescer.coalesce(List.of(writes)), next, (pages, reason) -> {
+            throw new AssertionError(reason);
+        });
     }
 
     /**

@@ -74,4 +74,32 @@ class BatchCoalescerTest {
 
         assertThat(coalesced).singleElement().satisfies(write -> assertThat(write.winner()).isEqualTo(delete));
     }
+
+    @Test
+    void aDeleteAcceptedAfterAFetchStampedAheadWinsAndTakesItsTime() {
+        List<CoalescedWrite> coalesced = BatchCoalescer.coalesce(List.of(
+                upsert("https://a.example/", "2026-11-20T10:05:00Z", "from a clock ahead", 1),
+                new PageWrite(PageEnvelope.delete(TestPages.id("https://a.example/"), Instant.parse("2026-11-20T10:01:00Z"), "test"), 0, 2)));
+
+        assertThat(coalesced).singleElement().satisfies(write -> {
+            assertThat(write.winner().offset()).isEqualTo(2);
+            assertThat(write.winner().orderingTime()).isEqualTo(Instant.parse("2026-11-20T10:05:00Z"));
+            assertThat(write.earlierChanges()).extracting(PageWrite::offset).containsExactly(1L);
+        });
+    }
+
+    @Test
+    void theWritesAfterADeleteFormTheNextRound() {
+        List<CoalescedWrite> coalesced = BatchCoalescer.coalesce(List.of(
+                new PageWrite(PageEnvelope.delete(TestPages.id("https://a.example/"), Instant.parse("2026-11-20T10:01:00Z"), "test"), 0, 1),
+                upsert("https://a.example/", "2026-11-20T10:02:00Z", "after", 2),
+                upsert("https://a.example/", "2026-11-20T10:03:00Z", "after, newer", 3)));
+
+        assertThat(coalesced).singleElement().satisfies(write -> {
+            assertThat(write.winner().offset()).isEqualTo(1);
+            assertThat(write.then().winner().offset()).isEqualTo(3);
+            assertThat(write.then().earlierChanges()).extracting(PageWrite::offset).containsExactly(2L);
+            assertThat(write.writes()).extracting(PageWrite::offset).containsExactly(1L, 2L, 3L);
+        });
+    }
 }
