@@ -182,6 +182,12 @@ class ArchiveContinuityIT {
         assertThat(restore.exitCode).as(restore.toString()).isZero();
         assertThat(new JdbcTemplate(connections.withDatabase("continuity_order").dataSource())
                 .queryForObject("SELECT title FROM pages WHERE id = md5('1')", String.class)).isEqualTo("the newer change");
+
+        long live = db.queryForObject("SELECT count(*) FROM pages", Long.class);
+        CommandRun overLive = backup("restore", "--to", end.toString(), "--to-database", connections.database());
+        assertThat(overLive.exitCode).as("a restore never replaces a database: " + overLive).isEqualTo(1);
+        assertThat(overLive.err).contains("already exists");
+        assertThat(db.queryForObject("SELECT count(*) FROM pages", Long.class)).as("the live database untouched").isEqualTo(live);
     }
 
     private static byte[] change(ObjectNode after, long position, Instant committed) {
