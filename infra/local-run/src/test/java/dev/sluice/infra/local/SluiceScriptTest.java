@@ -1,0 +1,66 @@
+package dev.sluice.infra.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code sluice} script's settings: what the user's environment sets always wins over the local stack's file. */
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "the sluice script is a bash script")
+class SluiceScriptTest {
+
+    static final Path SCRIPT = Path.of("..", "..", "sluice");
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void aVariableTheUserSetWinsOverTheLocalStacksFileWhichFillsInTheRest() throws Exception {
+        Path file = folder.resolve("env");
+        Files.writeString(file, """
+                # Connection settings of the running local stack (sluice run).
+                SLUICE_KAFKA_BOOTSTRAP='localhost:1111'
+                SLUICE_PG_URL='postgresql://localhost:2222/sluice'
+                SLUICE_PG_PASSWORD='it'\\''s secret'
+                SLUICE_API_URL='http://localhost:8080'
+                """);
+
+        String settings = run(Map.of("SLUICE_ENV_FILE", file.toString(), "SLUICE_API_URL", "https://crawl.example", "SLUICE_API_KEY", "sk_x"),
+                "env");
+
+        assertThat(settings.lines().toList()).anySatisfy(line -> assertThat(line).matches("SLUICE_API_URL +https://crawl\\.example +environment"))
+                .anySatisfy(line -> assertThat(line).matches("SLUICE_KAFKA_BOOTSTRAP +localhost:1111 +local stack .*"))
+                .anySatisfy(line -> assertThat(line).matches("SLUICE_PG_PASSWORD +\\*\\*\\* +local stack .*"))
+                .anySatisfy(line -> assertThat(line).matches("SLUICE_API_KEY +\\*\\*\\* +environment"))
+                .anySatisfy(line -> assertThat(line).matches("SLUICE_REDIS_URL +not set"));
+    }
+
+    @Test
+    void helpListsEveryCommand() throws Exception {
+        assertThat(run(Map.of(), "help")).contains("./sluice run").contains("./sluice import").contains("./sluice replay")
+                .contains("./sluice shadow").contains("./sluice backup").contains("./sluice keys").contains("./sluice cache")
+                .contains("./sluice bench").contains("./sluice env");
+    }
+
+    private String run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(List.of("bash", SCRIPT.toString())));
+        builder.command().addAll(List.of(args));
+        builder.environment().keySet().removeIf(name -> name.startsWith("SLUICE_"));
+        builder.environment().putAll(environment);
+        builder.redirectErrorStream(true);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out;
+    }
+}
