@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class ConfigurationDocumentationTest {
 
     @Test
-    void everySettingIsDocumentedInTheReadmeWithItsRealDefault() {
-        DocumentedConfiguration.assertDocumented(Path.of("target/classes"));
+    void everySettingIsDocumentedWithItsRealDefaultAndVariable() {
+        DocumentedConfiguration.assertDocumented(Path.of("target/classes"), "platform");
     }
 }

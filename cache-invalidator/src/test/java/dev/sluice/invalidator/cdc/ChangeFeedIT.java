@@ -7,6 +7,7 @@ import dev.sluice.core.json.Json;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.infra.stack.Connections;
+import dev.sluice.infra.test.ContractSchemas;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
@@ -96,6 +97,9 @@ class ChangeFeedIT {
         assertThat(update.get("source").get("lsn").asLong()).isPositive();
         assertThat(update.get("source").get("ts_ms").asLong()).isPositive();
         assertThat(changes.get(3).value()).as("the tombstone after a delete, for compaction").isNull();
+        ContractSchemas schemas = ContractSchemas.load();
+        assertThat(changes.subList(0, 3)).as("docs/schemas/cdc-page-event.schema.json describes the real events")
+                .allSatisfy(change -> assertThat(schemas.violations("cdc-page-event.schema.json", event(change))).isEmpty());
     }
 
     @Test
