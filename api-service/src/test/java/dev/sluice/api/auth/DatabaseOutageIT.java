@@ -80,5 +80,6 @@ class DatabaseOutageIT {
         }
         RawHttp.Answer unseen = write(unseenKey, 99);
         assertThat(unseen.status()).as(unseen.toString()).isEqualTo(503);
+        assertThat(unseen.text()).contains("urn:sluice:problem:auth-unavailable");
     }
 }

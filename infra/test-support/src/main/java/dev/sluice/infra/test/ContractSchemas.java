@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The JSON Schemas the project publishes in {@code docs/schemas/} (the page, the {@code pages.v1} envelope, the
@@ -26,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 public final class ContractSchemas {
 
     public static final String BASE = "https://sluice.dev/schemas/";
+    public static final String OPEN_API = "https://sluice.dev/openapi.yaml";
 
     private final SchemaRegistry registry;
 
@@ -33,9 +35,10 @@ public final class ContractSchemas {
         this.registry = registry;
     }
 
-    /** Every {@code *.schema.json} of docs/schemas, known by its {@code $id}. */
+    /** Every {@code *.schema.json} of docs/schemas, known by its {@code $id}, and docs/openapi.yaml. */
     public static ContractSchemas load() {
         Map<String, String> schemas = new HashMap<>();
+        schemas.put(OPEN_API, openApi().toString());
         try (Stream<Path> files = Files.list(folder())) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".schema.json")).toList()) {
                 schemas.put(BASE + file.getFileName(), Files.readString(file, StandardCharsets.UTF_8));
@@ -44,6 +47,20 @@ public final class ContractSchemas {
             throw new UncheckedIOException(e);
         }
         return new ContractSchemas(SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12, builder -> builder.schemas(schemas)));
+    }
+
+    /** docs/openapi.yaml, read as a tree. */
+    public static JsonNode openApi() {
+        try {
+            return new YAMLMapper().readTree(Files.readString(folder().resolveSibling("openapi.yaml"), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What is wrong with {@code document} by the schema at {@code pointer} in docs/openapi.yaml ({@code /components/schemas/Page}). */
+    public List<String> openApiViolations(String pointer, JsonNode document) {
+        return registry.getSchema(SchemaLocation.of(OPEN_API + "#" + pointer)).validate(document).stream().map(Error::toString).toList();
     }
 
     /** The folder of the published schemas and test vectors, {@code docs/schemas/} in the checkout. */
