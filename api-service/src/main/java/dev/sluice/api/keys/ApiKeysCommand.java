@@ -1,8 +1,8 @@
 package dev.sluice.api.keys;
 
 import dev.sluice.core.apikey.ApiKeyRecords;
+import dev.sluice.core.json.Json;
 import java.io.PrintWriter;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code sluice keys create|list|revoke}: manages API keys in PostgreSQL directly (no API instance needed).
@@ -103,6 +105,9 @@ public final class ApiKeysCommand implements Callable<Integer> {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (never their secrets).")
     static final class ListKeys implements Callable<Integer> {
 
+        @Option(names = "--json", description = "One JSON object per key, one per line (for scripts).")
+        boolean json;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -112,16 +117,30 @@ public final class ApiKeysCommand implements Callable<Integer> {
         @Override
         public Integer call() throws SQLException {
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%-10s %-24s %-12s %10s %10s  %-20s %s%n", "ID", "NAME", "SCOPES", "RATE/S", "BURST", "CREATED", "REVOKED");
+            if (!json) {
+                out.printf("%-10s %-24s %-12s %10s %10s  %-20s %s%n", "ID", "NAME", "SCOPES", "RATE/S", "BURST", "CREATED", "REVOKED");
+            }
             try (Connection db = parent.connect();
                     PreparedStatement query = db.prepareStatement(
                             "SELECT id, name, scopes, rate_per_second, burst, created_at, revoked_at FROM api_keys ORDER BY created_at");
                     ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    Array scopes = rows.getArray("scopes");
+                    String[] scopes = (String[]) rows.getArray("scopes").getArray();
                     Timestamp revoked = rows.getTimestamp("revoked_at");
+                    if (json) {
+                        ObjectNode key = Json.mapper().createObjectNode().put("id", rows.getString("id")).put("name", rows.getString("name"))
+                                .put("rate_per_second", rows.getInt("rate_per_second")).put("burst", rows.getInt("burst"))
+                                .put("created_at", rows.getTimestamp("created_at").toInstant().toString())
+                                .put("revoked_at", revoked == null ? null : revoked.toInstant().toString());
+                        ArrayNode scopeArray = key.putArray("scopes");
+                        for (String scope : scopes) {
+                            scopeArray.add(scope);
+                        }
+                        out.println(Json.mapper().writeValueAsString(key));
+                        continue;
+                    }
                     out.printf("%-10s %-24s %-12s %10d %10d  %-20s %s%n", rows.getString("id"), rows.getString("name"),
-                            String.join(",", (String[]) scopes.getArray()), rows.getInt("rate_per_second"), rows.getInt("burst"),
+                            String.join(",", scopes), rows.getInt("rate_per_second"), rows.getInt("burst"),
                             rows.getTimestamp("created_at").toInstant().toString().substring(0, 19),
                             revoked == null ? "-" : revoked.toInstant().toString().substring(0, 19));
                 }

@@ -3,6 +3,7 @@ package dev.sluice.api.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.ApiFixtures;
+import dev.sluice.core.json.Json;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
@@ -90,6 +91,14 @@ class ApiKeysIT {
         Awaitility.await().alias("revocation reaches the API within its cache TTL").atMost(Duration.ofSeconds(10))
                 .until(() -> write(key) == 401);
         assertThat(keys("list").out()).containsPattern("crawler-eu .* \\d{4}-\\d\\d-\\d\\dT");
+        assertThat(keys("list", "--json").out().lines().map(line -> Json.mapper().readTree(line)).toList())
+                .as("one JSON object per key, for scripts").anySatisfy(listed -> {
+                    assertThat(listed.path("name").asString()).isEqualTo("crawler-eu");
+                    assertThat(listed.path("rate_per_second").asInt()).isEqualTo(50);
+                    assertThat(listed.path("scopes").toString()).contains("write");
+                    assertThat(listed.path("revoked_at").isString()).isTrue();
+                    assertThat(listed.toString()).doesNotContain(key.substring(13));
+                });
 
         assertThat(output.getAll()).as("the key never reaches the logs").doesNotContain(key).doesNotContain(key.substring(13));
     }

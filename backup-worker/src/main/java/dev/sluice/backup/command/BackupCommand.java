@@ -168,6 +168,9 @@ public final class BackupCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List complete backups, oldest first.")
     static final class ListBackups extends StoreCommand {
 
+        @Option(names = "--json", description = "One JSON object per backup, one per line (for scripts).")
+        boolean json;
+
         ListBackups(Map<String, String> environment) {
             super(environment);
         }
@@ -175,6 +178,15 @@ public final class BackupCommand {
         @Override
         Integer run() throws Exception {
             List<Manifest> backups = store().list();
+            if (json) {
+                for (Manifest backup : backups) {
+                    out().println(dev.sluice.core.json.Json.mapper().writeValueAsString(dev.sluice.core.json.Json.mapper().createObjectNode()
+                            .put("id", backup.id()).put("snapshot_at", backup.snapshotAt().toString()).put("lsn", backup.lsn())
+                            .put("rows", backup.rows()).put("stored_bytes", backup.storedBytes()).put("location", store().location())));
+                }
+                out().flush();
+                return 0;
+            }
             out().printf("%-21s %-28s %-14s %14s %12s%n", "id", "as of", "LSN", "rows", "MB");
             for (Manifest backup : backups) {
                 out().printf("%-21s %-28s %-14s %,14d %,12.1f%n", backup.id(), backup.snapshotAt(), backup.lsn(),

@@ -81,6 +81,13 @@ class SnapshotRestoreIT {
         assertThat(new SchemaMigrator(connections.withDatabase(target).dataSource()).isUpToDate()).isTrue();
         CommandRun list = backup("list");
         assertThat(list.out).contains("1 backup(s)");
+        CommandRun json = backup("list", "--json");
+        assertThat(json.out.lines().map(line -> dev.sluice.core.json.Json.mapper().readTree(line)).toList()).singleElement()
+                .satisfies(backup -> {
+                    assertThat(backup.path("rows").asLong()).isPositive();
+                    assertThat(backup.path("snapshot_at").asString()).isNotEmpty();
+                    assertThat(backup.path("id").asString()).matches("\\d{8}T.*");
+                });
     }
 
     @Test

@@ -51,8 +51,31 @@ class SluiceScriptTest {
                 .contains("./sluice bench").contains("./sluice env");
     }
 
+    @Test
+    void versionNamesTheReleaseAndTheCommit() throws Exception {
+        assertThat(run(Map.of(), "--version")).containsPattern("^sluice \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?( \\(commit [0-9a-f]+\\))?\\n");
+    }
+
+    @Test
+    void bashCompletionCompletesCommandsTheirSubcommandsAndOptions() throws Exception {
+        Path completion = folder.resolve("completion.bash");
+        Files.writeString(completion, run(Map.of(), "completion"));
+        String completed = run(Map.of(), "-c", """
+                source "$1"
+                complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _sluice; echo "${COMPREPLY[*]}"; }
+                complete_words ./sluice sha
+                complete_words ./sluice backup l
+                complete_words ./sluice replay --into s
+                complete_words ./sluice keys list --j
+                """, "completion-test", completion.toString());
+        assertThat(completed.lines().toList()).containsExactly("shadow", "list", "shadow", "--json");
+    }
+
     private String run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(List.of("bash", SCRIPT.toString())));
+        ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(List.of("bash")));
+        if (!args[0].equals("-c")) {
+            builder.command().add(SCRIPT.toString());
+        }
         builder.command().addAll(List.of(args));
         builder.environment().keySet().removeIf(name -> name.startsWith("SLUICE_"));
         builder.environment().putAll(environment);
