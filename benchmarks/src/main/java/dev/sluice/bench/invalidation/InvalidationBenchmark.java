@@ -7,6 +7,7 @@ import dev.sluice.bench.support.PrometheusScrape;
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.bench.support.ThreadCpu;
 import dev.sluice.core.page.PageUrl;
+import dev.sluice.core.topic.Topics;
 import dev.sluice.infra.process.ServiceProcess;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -23,8 +24,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -90,13 +91,13 @@ public final class InvalidationBenchmark implements Callable<Integer> {
     private static final int BATCH = 100;
     /** The invalidator's Kafka Streams group (its default application id) and its input. */
     private static final String TOPOLOGY_GROUP = "sluice-cache-invalidator";
-    private static final String CDC_TOPIC = "cdc.pages";
+    private static final String CDC_TOPIC = Topics.CDC_PAGES;
     private final RealisticPages pages = new RealisticPages();
 
     @Override
     public Integer call() throws Exception {
         try (BenchEnvironment environment = BenchEnvironment.start(home)) {
-            environment.createTopicIfAbsent("pages.v1");
+            environment.createTopicIfAbsent(Topics.PAGES);
             String key = environment.createKey();
             ServiceProcess api = environment.startService("api-service",
                     accessLog ? Map.of("JAVA_TOOL_OPTIONS", "-Dreactor.netty.http.server.accessLogEnabled=true") : Map.of());

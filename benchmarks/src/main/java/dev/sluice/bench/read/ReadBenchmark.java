@@ -7,6 +7,7 @@ import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.bench.support.Report;
 import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.page.PageUrl;
+import dev.sluice.core.topic.Topics;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.FreePorts;
 import io.lettuce.core.RedisClient;
@@ -85,7 +86,7 @@ public final class ReadBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Report report = new Report();
         try (BenchEnvironment environment = BenchEnvironment.start(home)) {
-            environment.createTopicIfAbsent("pages.v1");
+            environment.createTopicIfAbsent(Topics.PAGES);
             String key = environment.createKey();
             seed(environment, 0, pageCount, ids);
             seed(environment, pageCount, missPageCount, missIds);

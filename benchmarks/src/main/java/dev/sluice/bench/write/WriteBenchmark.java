@@ -9,6 +9,7 @@ import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.core.json.Json;
 import dev.sluice.core.page.PageLimits;
 import dev.sluice.core.page.PageParser;
+import dev.sluice.core.topic.Topics;
 import dev.sluice.infra.process.ServiceProcess;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
@@ -143,7 +144,7 @@ public final class WriteBenchmark implements Callable<Integer> {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         for (String json : pages.pages(nextPages(2000), 2000, bodySize, fetchedAt)) {
             PageEnvelope envelope = PageEnvelope.upsert(parser.parse(Json.mapper().readTree(json)), Instant.now(), "bench");
-            records.add(new ProducerRecord<>("pages.v1", envelope.id(), codec.encode(envelope)));
+            records.add(new ProducerRecord<>(Topics.PAGES, envelope.id(), codec.encode(envelope)));
         }
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, environment.connections().kafkaBootstrap(),

@@ -8,6 +8,7 @@ import dev.sluice.cli.support.Throttle;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.EnvelopeFormatException;
 import dev.sluice.core.json.Json;
+import dev.sluice.core.topic.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,7 +55,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--into", required = true, description = "Where to: postgres (the live pages table, fenced), shadow, topic or file.")
     Target into;
 
-    @Option(names = "--topic", defaultValue = "pages.v1", description = "The topic to replay (default: ${DEFAULT-VALUE}; cdc.pages into topic or file).")
+    @Option(names = "--topic", defaultValue = Topics.PAGES, description = "The topic to replay (default: ${DEFAULT-VALUE}; cdc.pages into topic or file).")
     String topic;
 
     @Option(names = "--from", converter = IsoTime.class, description = "First record time included (default: the oldest retained).")

@@ -1,6 +1,7 @@
 package dev.sluice.cli.shadow;
 
 import dev.sluice.cli.support.CliEnvironment;
+import dev.sluice.core.topic.Topics;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.util.concurrent.Callable;
@@ -20,7 +21,7 @@ public final class ShadowCommand {
         @Option(names = "--table", defaultValue = "pages_shadow", description = "The shadow table (default: ${DEFAULT-VALUE}).")
         String table;
 
-        @Option(names = "--topic", defaultValue = "pages.v1", description = "The topic the shadow was replayed from (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--topic", defaultValue = Topics.PAGES, description = "The topic the shadow was replayed from (default: ${DEFAULT-VALUE}).")
         String topic;
 
         @Spec

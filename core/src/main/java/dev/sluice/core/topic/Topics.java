@@ -20,10 +20,15 @@ public record Topics(
         Topic<String, byte[]> pagesDeadLetters,
         Topic<String, byte[]> cdcPages) {
 
+    /** The default names: every other mention of a topic refers to these (or to the configured name). */
+    public static final String PAGES = "pages.v1";
+    public static final String PAGES_DLQ = "pages.v1.dlq";
+    public static final String CDC_PAGES = "cdc.pages";
+
     /** Defaults: 12 partitions; 7 days to replay {@code pages.v1}; 30 days to investigate dead letters. */
-    public static final TopicSpec DEFAULT_PAGES = new TopicSpec("pages.v1", 12, (short) -1, Duration.ofDays(7), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
-    public static final TopicSpec DEFAULT_PAGES_DLQ = new TopicSpec("pages.v1.dlq", 12, (short) -1, Duration.ofDays(30), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
-    public static final TopicSpec DEFAULT_CDC_PAGES = new TopicSpec("cdc.pages", 12, (short) -1, Duration.ofDays(7), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
+    public static final TopicSpec DEFAULT_PAGES = new TopicSpec(PAGES, 12, (short) -1, Duration.ofDays(7), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
+    public static final TopicSpec DEFAULT_PAGES_DLQ = new TopicSpec(PAGES_DLQ, 12, (short) -1, Duration.ofDays(30), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
+    public static final TopicSpec DEFAULT_CDC_PAGES = new TopicSpec(CDC_PAGES, 12, (short) -1, Duration.ofDays(7), TopicSpec.DEFAULT_MAX_MESSAGE_BYTES);
 
     public static Topics of(TopicSpec pages, TopicSpec pagesDeadLetters, TopicSpec cdcPages, PageEnvelopeSerde envelopeSerde) {
         Serde<String> keys = Serdes.String();

@@ -4,9 +4,9 @@ import dev.sluice.core.envelope.PageEnvelopeSerde;
 import dev.sluice.core.topic.TopicSpec;
 import dev.sluice.core.topic.Topics;
 import java.time.Duration;
-import org.springframework.util.unit.DataSize;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The pipeline's topics: names, partition counts, replication and retention ({@code sluice.topics.*}). Each
@@ -31,7 +31,7 @@ public record TopicsProperties(
      *     factor minus one, at least 1 (default -1)
      */
     public record Pages(
-            @DefaultValue("pages.v1") String name,
+            @DefaultValue(Topics.PAGES) String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
             @DefaultValue("7d") Duration retention,
@@ -50,7 +50,7 @@ public record TopicsProperties(
      *     factor minus one, at least 1 (default -1)
      */
     public record PagesDeadLetters(
-            @DefaultValue("pages.v1.dlq") String name,
+            @DefaultValue(Topics.PAGES_DLQ) String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
             @DefaultValue("30d") Duration retention,
@@ -69,7 +69,7 @@ public record TopicsProperties(
      *     factor minus one, at least 1 (default -1)
      */
     public record CdcPages(
-            @DefaultValue("cdc.pages") String name,
+            @DefaultValue(Topics.CDC_PAGES) String name,
             @DefaultValue("12") int partitions,
             @DefaultValue("-1") short replicationFactor,
             @DefaultValue("7d") Duration retention,

@@ -32,6 +32,9 @@ public final class ServiceArchitecture {
                         .check(classes);
             }
         }
+        noClasses().should().dependOnClassesThat().resideInAPackage("dev.sluice.infra..")
+                .because("the embedded stack and the test support are for tests, benchmarks and the local run, never in a shipped service")
+                .check(classes);
         slices().matching(servicePackage + ".(*)..").should().beFreeOfCycles()
                 .because("a feature package can be read, tested and changed on its own")
                 .allowEmptyShould(true)
