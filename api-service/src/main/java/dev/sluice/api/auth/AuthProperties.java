@@ -1,8 +1,10 @@
 package dev.sluice.api.auth;
 
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * API keys ({@code sluice.api.auth.*}). Writes always need a key with the {@code write} scope.
@@ -15,11 +17,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param devKey a key to install as {@code local-dev} at start, for the local run only; never set in production
  *     (default none)
  */
+@Validated
 @ConfigurationProperties("sluice.api.auth")
 public record AuthProperties(
         @DefaultValue("false") boolean readsRequireKey,
-        @DefaultValue("30s") Duration cacheTtl,
-        @DefaultValue("1h") Duration maxStale,
+        @DefaultValue("30s") @DurationMin(millis = 1) Duration cacheTtl,
+        @DefaultValue("1h") @DurationMin(millis = 0) Duration maxStale,
         String devKey) {
 
     @Override

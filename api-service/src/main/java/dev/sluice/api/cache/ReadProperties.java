@@ -1,8 +1,14 @@
 package dev.sluice.api.cache;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Reads ({@code sluice.api.read.*}).
@@ -25,17 +31,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     Redis) are reused by this instance; a count over a large site is the dearest read there is (default 10s)
  * @param breaker the circuit breaker in front of Redis
  */
+@Validated
 @ConfigurationProperties("sluice.api.read")
 public record ReadProperties(
-        @DefaultValue("1h") Duration cacheTtl,
-        @DefaultValue("10m") Duration listTtl,
-        @DefaultValue("60s") Duration searchTtl,
-        @DefaultValue("250ms") Duration redisTimeout,
-        @DefaultValue("5s") Duration consistencyWait,
-        @DefaultValue("300ms") Duration leaseTtl,
-        @DefaultValue("32") int degradedReads,
-        @DefaultValue("10s") Duration statsFallbackTtl,
-        @DefaultValue Breaker breaker) {
+        @DefaultValue("1h") @DurationMin(millis = 1) Duration cacheTtl,
+        @DefaultValue("10m") @DurationMin(millis = 1) Duration listTtl,
+        @DefaultValue("60s") @DurationMin(millis = 1) Duration searchTtl,
+        @DefaultValue("250ms") @DurationMin(millis = 1) Duration redisTimeout,
+        @DefaultValue("5s") @DurationMin(millis = 1) Duration consistencyWait,
+        @DefaultValue("300ms") @DurationMin(millis = 1) Duration leaseTtl,
+        @DefaultValue("32") @Positive int degradedReads,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration statsFallbackTtl,
+        @DefaultValue @Valid Breaker breaker) {
 
     /**
      * The circuit breaker in front of Redis ({@code sluice.api.read.breaker.*}).
@@ -46,8 +53,8 @@ public record ReadProperties(
      * @param probes calls let through to probe a half-open breaker (default 3)
      */
     public record Breaker(
-            @DefaultValue("20") int window,
-            @DefaultValue("50") float failureRate,
-            @DefaultValue("5s") Duration openFor,
-            @DefaultValue("3") int probes) {}
+            @DefaultValue("20") @Positive int window,
+            @DefaultValue("50") @DecimalMin("1") @DecimalMax("100") float failureRate,
+            @DefaultValue("5s") @DurationMin(millis = 1) Duration openFor,
+            @DefaultValue("3") @Positive int probes) {}
 }

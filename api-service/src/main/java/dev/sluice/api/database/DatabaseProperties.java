@@ -1,8 +1,12 @@
 package dev.sluice.api.database;
 
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The API's reactive connection pool to PostgreSQL ({@code sluice.api.database.*}).
@@ -15,10 +19,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     never hold a request, or the readers sharing its load, forever; also each connection's
  *     {@code statement_timeout}, so PostgreSQL stops the query at the same bound
  */
+@Validated
 @ConfigurationProperties("sluice.api.database")
 public record DatabaseProperties(
-        @DefaultValue("2") int poolInitialSize,
-        @DefaultValue("16") int poolMaxSize,
-        @DefaultValue("10m") Duration poolMaxIdleTime,
-        @DefaultValue("5s") Duration acquireTimeout,
-        @DefaultValue("5s") Duration queryTimeout) {}
+        @DefaultValue("2") @PositiveOrZero int poolInitialSize,
+        @DefaultValue("16") @Positive int poolMaxSize,
+        @DefaultValue("10m") @DurationMin(millis = 1) Duration poolMaxIdleTime,
+        @DefaultValue("5s") @DurationMin(millis = 1) Duration acquireTimeout,
+        @DefaultValue("5s") @DurationMin(millis = 1) Duration queryTimeout) {}

@@ -1,7 +1,10 @@
 package dev.sluice.api.search;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Search ({@code sluice.api.search.*}).
@@ -12,8 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxQueryTerms the most words a query may have ({@code or} not counted): each is a lookup in the index, and a
  *     query of many {@code or}ed words reads most of it (default 16)
  */
+@Validated
 @ConfigurationProperties("sluice.api.search")
 public record SearchProperties(
-        @DefaultValue("english") String textSearchConfig,
-        @DefaultValue("256") int maxQueryLength,
-        @DefaultValue("16") int maxQueryTerms) {}
+        @DefaultValue("english") @NotBlank String textSearchConfig,
+        @DefaultValue("256") @Positive int maxQueryLength,
+        @DefaultValue("16") @Positive int maxQueryTerms) {}

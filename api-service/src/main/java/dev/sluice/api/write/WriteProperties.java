@@ -1,9 +1,13 @@
 package dev.sluice.api.write;
 
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The write path ({@code sluice.api.write.*}): request limits, overload bounds and the Kafka producer.
@@ -20,15 +24,16 @@ import org.springframework.util.unit.DataSize;
  * @param bufferMemory memory the producer may hold unsent (default 64MB)
  * @param senderThreads threads that hand records to the producer, off the event loop (default 4)
  */
+@Validated
 @ConfigurationProperties("sluice.api.write")
 public record WriteProperties(
         @DefaultValue("32MB") DataSize maxRequestSize,
-        @DefaultValue("1000") int maxPagesPerBatch,
+        @DefaultValue("1000") @Positive int maxPagesPerBatch,
         @DefaultValue("256MB") DataSize maxInFlight,
-        @DefaultValue("10s") Duration ackTimeout,
-        @DefaultValue("5s") Duration retryAfter,
-        @DefaultValue("lz4") String compression,
-        @DefaultValue("5ms") Duration linger,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration ackTimeout,
+        @DefaultValue("5s") @DurationMin(millis = 1) Duration retryAfter,
+        @DefaultValue("lz4") @Pattern(regexp = "none|gzip|snappy|lz4|zstd") String compression,
+        @DefaultValue("5ms") @DurationMin(millis = 0) Duration linger,
         @DefaultValue("256KB") DataSize batchSize,
         @DefaultValue("64MB") DataSize bufferMemory,
-        @DefaultValue("4") int senderThreads) {}
+        @DefaultValue("4") @Positive int senderThreads) {}

@@ -1,9 +1,13 @@
 package dev.sluice.invalidator.cache;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The topology that applies {@code cdc.pages} to Redis ({@code sluice.invalidator.*}).
@@ -17,11 +21,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     sites that changed are written to Redis (default 250ms)
  * @param commitInterval how often the topology commits, exactly once (default 1s); cache effects do not wait for it
  */
+@Validated
 @ConfigurationProperties("sluice.invalidator")
 public record CacheStreamsProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("sluice-cache-invalidator") String applicationId,
+        @DefaultValue("sluice-cache-invalidator") @NotBlank String applicationId,
         @DefaultValue(".sluice-streams") Path stateDir,
-        @DefaultValue("2") int threads,
-        @DefaultValue("250ms") Duration statsInterval,
-        @DefaultValue("1s") Duration commitInterval) {}
+        @DefaultValue("2") @Positive int threads,
+        @DefaultValue("250ms") @DurationMin(millis = 1) Duration statsInterval,
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration commitInterval) {}

@@ -1,8 +1,12 @@
 package dev.sluice.invalidator.cdc;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The change-data-capture feed ({@code sluice.cdc.*}): a Debezium engine reading PostgreSQL's logical replication
@@ -22,15 +26,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     standby ends it and takes the slot over: with the retry interval, the longest such a fault stops the feed
  *     (default 15s; the reader checks in every second)
  */
+@Validated
 @ConfigurationProperties("sluice.cdc")
 public record CdcProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("sluice_cdc") String slotName,
-        @DefaultValue("no_data") String snapshotMode,
-        @DefaultValue("sluice.cdc.offsets") String offsetsTopic,
-        @DefaultValue("50ms") Duration pollInterval,
-        @DefaultValue("10s") Duration heartbeatInterval,
-        @DefaultValue("2s") Duration standbyRetryInterval,
+        @DefaultValue("sluice_cdc") @Pattern(regexp = "[a-z0-9_]{1,63}") String slotName,
+        @DefaultValue("no_data") @NotBlank String snapshotMode,
+        @DefaultValue("sluice.cdc.offsets") @NotBlank String offsetsTopic,
+        @DefaultValue("50ms") @DurationMin(millis = 1) Duration pollInterval,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration heartbeatInterval,
+        @DefaultValue("2s") @DurationMin(millis = 1) Duration standbyRetryInterval,
         @DefaultValue("15s") Duration leaderLease) {
 
     public CdcProperties {

@@ -1,8 +1,12 @@
 package dev.sluice.ingest.consume;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The ingest consumer ({@code sluice.ingest.*}).
@@ -19,12 +23,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     before the group hands them to the others (default 10s; Kafka's own default, 45s, stalls those partitions
  *     that long after every crash; at least the broker's group.min.session.timeout.ms, 6s by default)
  */
+@Validated
 @ConfigurationProperties("sluice.ingest")
 public record IngestProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("ingest") String groupId,
-        @DefaultValue("2") int concurrency,
-        @DefaultValue("1000") int maxBatch,
-        @DefaultValue("200ms") Duration retryInitialInterval,
-        @DefaultValue("10s") Duration retryMaxInterval,
-        @DefaultValue("10s") Duration sessionTimeout) {}
+        @DefaultValue("ingest") @NotBlank String groupId,
+        @DefaultValue("2") @Positive int concurrency,
+        @DefaultValue("1000") @Positive int maxBatch,
+        @DefaultValue("200ms") @DurationMin(millis = 1) Duration retryInitialInterval,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration retryMaxInterval,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration sessionTimeout) {}

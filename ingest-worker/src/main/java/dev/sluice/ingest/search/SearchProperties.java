@@ -1,8 +1,12 @@
 package dev.sluice.ingest.search;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The search indexer ({@code sluice.search.*}): a consumer group of its own on {@code cdc.pages}, scaled and
@@ -18,12 +22,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param reconcileAtStart at start, find the pages whose search entry does not match them (a database restored to
  *     a point in time has the search index of its snapshot) and reindex them, in the background (default true)
  */
+@Validated
 @ConfigurationProperties("sluice.search")
 public record SearchProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("search-indexer") String groupId,
-        @DefaultValue("1") int concurrency,
-        @DefaultValue("500") int maxBatch,
-        @DefaultValue("english") String textSearchConfig,
-        @DefaultValue("10s") Duration retryMaxInterval,
+        @DefaultValue("search-indexer") @NotBlank String groupId,
+        @DefaultValue("1") @Positive int concurrency,
+        @DefaultValue("500") @Positive int maxBatch,
+        @DefaultValue("english") @NotBlank String textSearchConfig,
+        @DefaultValue("10s") @DurationMin(millis = 1) Duration retryMaxInterval,
         @DefaultValue("true") boolean reconcileAtStart) {}

@@ -1,8 +1,11 @@
 package dev.sluice.platform.connection;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Where Kafka, PostgreSQL and Redis are. Each is one setting, overridable from the environment
@@ -10,11 +13,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code SLUICE_REDIS_URL}); the Spring settings of each client ({@code spring.kafka.bootstrap-servers},
  * {@code spring.datasource.*}, {@code spring.data.redis.url}) follow from them unless set explicitly.
  */
+@Validated
 @ConfigurationProperties("sluice")
-public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Postgres pg, @DefaultValue Redis redis) {
+public record ConnectionProperties(@DefaultValue @Valid Kafka kafka, @DefaultValue @Valid Postgres pg, @DefaultValue @Valid Redis redis) {
 
     /** @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port]} */
-    public record Kafka(@DefaultValue("localhost:9092") String bootstrap) {}
+    public record Kafka(@DefaultValue("localhost:9092") @NotBlank String bootstrap) {}
 
     /**
      * @param url {@code postgresql://host:port/database[?params]}; prefixed with {@code jdbc:} or {@code r2dbc:} for
@@ -23,8 +27,8 @@ public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Post
      * @param password database password; no default (empty means none)
      */
     public record Postgres(
-            @DefaultValue("postgresql://localhost:5432/sluice") String url,
-            @DefaultValue("sluice") String user,
+            @DefaultValue("postgresql://localhost:5432/sluice") @NotBlank String url,
+            @DefaultValue("sluice") @NotBlank String user,
             @DefaultValue("") String password) {
 
         public Postgres {
@@ -66,7 +70,7 @@ public record ConnectionProperties(@DefaultValue Kafka kafka, @DefaultValue Post
      * @param url {@code redis://[:password@]host:port[/database]}
      * @param keyPrefix prefix of every key Sluice writes, so several deployments can share a Redis (default sluice:)
      */
-    public record Redis(@DefaultValue("redis://localhost:6379") String url, @DefaultValue("sluice:") String keyPrefix) {
+    public record Redis(@DefaultValue("redis://localhost:6379") @NotBlank String url, @DefaultValue("sluice:") String keyPrefix) {
 
         @Override
         public String toString() {

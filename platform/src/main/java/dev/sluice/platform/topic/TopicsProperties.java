@@ -3,10 +3,16 @@ package dev.sluice.platform.topic;
 import dev.sluice.core.envelope.PageEnvelopeSerde;
 import dev.sluice.core.topic.TopicSpec;
 import dev.sluice.core.topic.Topics;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The pipeline's topics: names, partition counts, replication and retention ({@code sluice.topics.*}). Each
@@ -15,9 +21,10 @@ import org.springframework.util.unit.DataSize;
  * <p>(A nested record cannot take its defaults from an array {@code @DefaultValue} on the parent: Boot binds it
  * to null. Hence one record per topic.)
  */
+@Validated
 @ConfigurationProperties("sluice.topics")
 public record TopicsProperties(
-        @DefaultValue Pages pages, @DefaultValue PagesDeadLetters pagesDeadLetters, @DefaultValue CdcPages cdcPages) {
+        @DefaultValue @Valid Pages pages, @DefaultValue @Valid PagesDeadLetters pagesDeadLetters, @DefaultValue @Valid CdcPages cdcPages) {
 
     /**
      * {@code sluice.topics.pages.*}: writes from the API, keyed by page id.
@@ -31,12 +38,12 @@ public record TopicsProperties(
      *     factor minus one, at least 1 (default -1)
      */
     public record Pages(
-            @DefaultValue(Topics.PAGES) String name,
-            @DefaultValue("12") int partitions,
-            @DefaultValue("-1") short replicationFactor,
-            @DefaultValue("7d") Duration retention,
+            @DefaultValue(Topics.PAGES) @NotBlank String name,
+            @DefaultValue("12") @Positive int partitions,
+            @DefaultValue("-1") @Min(-1) short replicationFactor,
+            @DefaultValue("7d") @DurationMin(millis = 1) Duration retention,
             @DefaultValue("8MB") DataSize maxMessageSize,
-            @DefaultValue("-1") short minInsyncReplicas) {}
+            @DefaultValue("-1") @Min(-1) short minInsyncReplicas) {}
 
     /**
      * {@code sluice.topics.pages-dead-letters.*}: records that could not be applied, with the reason.
@@ -50,12 +57,12 @@ public record TopicsProperties(
      *     factor minus one, at least 1 (default -1)
      */
     public record PagesDeadLetters(
-            @DefaultValue(Topics.PAGES_DLQ) String name,
-            @DefaultValue("12") int partitions,
-            @DefaultValue("-1") short replicationFactor,
-            @DefaultValue("30d") Duration retention,
+            @DefaultValue(Topics.PAGES_DLQ) @NotBlank String name,
+            @DefaultValue("12") @Positive int partitions,
+            @DefaultValue("-1") @Min(-1) short replicationFactor,
+            @DefaultValue("30d") @DurationMin(millis = 1) Duration retention,
             @DefaultValue("8MB") DataSize maxMessageSize,
-            @DefaultValue("-1") short minInsyncReplicas) {}
+            @DefaultValue("-1") @Min(-1) short minInsyncReplicas) {}
 
     /**
      * {@code sluice.topics.cdc-pages.*}: change events of the pipeline's tables, keyed by page id.
@@ -69,12 +76,12 @@ public record TopicsProperties(
      *     factor minus one, at least 1 (default -1)
      */
     public record CdcPages(
-            @DefaultValue(Topics.CDC_PAGES) String name,
-            @DefaultValue("12") int partitions,
-            @DefaultValue("-1") short replicationFactor,
-            @DefaultValue("7d") Duration retention,
+            @DefaultValue(Topics.CDC_PAGES) @NotBlank String name,
+            @DefaultValue("12") @Positive int partitions,
+            @DefaultValue("-1") @Min(-1) short replicationFactor,
+            @DefaultValue("7d") @DurationMin(millis = 1) Duration retention,
             @DefaultValue("8MB") DataSize maxMessageSize,
-            @DefaultValue("-1") short minInsyncReplicas) {}
+            @DefaultValue("-1") @Min(-1) short minInsyncReplicas) {}
 
     public Topics toTopics(PageEnvelopeSerde envelopeSerde) {
         return Topics.of(
