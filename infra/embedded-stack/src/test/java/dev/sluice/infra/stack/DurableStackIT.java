@@ -44,6 +44,10 @@ class DurableStackIT {
             }
             try (Connection db = DriverManager.getConnection(c.jdbcUrl(), c.postgresUser(), c.postgresPassword());
                     Statement sql = db.createStatement()) {
+                try (ResultSet fsync = sql.executeQuery("SELECT setting FROM pg_settings WHERE name = 'fsync'")) {
+                    fsync.next();
+                    assertThat(fsync.getString(1)).as("a durable node syncs its writes (zonky's -F would turn it off)").isEqualTo("on");
+                }
                 sql.execute("CREATE TABLE kept (note text)");
                 sql.execute("INSERT INTO kept VALUES ('written by the first start')");
             }
