@@ -15,12 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
@@ -234,6 +238,9 @@ public final class IngestBenchmark implements Callable<Integer> {
      * Writes the rows to the topic as the API would (same envelopes, same producer settings); in one transaction if
      * asked, so that readers see them all at once. Returns when they became visible (System.nanoTime()).
      */
+    /** How long filling a topic may take before the run stops: minutes at the rates measured here. */
+    static final Duration FILL_TIMEOUT = Duration.ofMinutes(5);
+
     static long fill(BenchEnvironment environment, String topic, List<BenchRow> rows, boolean atOnce) {
         long started = System.nanoTime();
         environment.createTopicIfAbsent(topic);
@@ -244,7 +251,8 @@ public final class IngestBenchmark implements Callable<Integer> {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024));
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) FILL_TIMEOUT.toMillis()));
         if (atOnce) {
             config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-fill-" + topic);
             config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TimeUnit.MINUTES.toMillis(10));
@@ -255,18 +263,44 @@ public final class IngestBenchmark implements Callable<Integer> {
                 producer.initTransactions();
                 producer.beginTransaction();
             }
+            List<Future<RecordMetadata>> sent = new ArrayList<>(rows.size());
             for (BenchRow row : rows) {
-                producer.send(new ProducerRecord<>(topic, row.id(), row.envelope()));
+                sent.add(producer.send(new ProducerRecord<>(topic, row.id(), row.envelope())));
             }
             if (atOnce) {
-                producer.commitTransaction();
-            } else {
-                producer.flush();
+                producer.commitTransaction(); // fails if any send failed: the transaction is aborted, nothing is visible
             }
+            awaitEveryAcknowledgement(sent, topic);
             visible = System.nanoTime();
         }
         System.out.printf("    wrote %,d records to %s in %.1f s%s%n", rows.size(), topic, (visible - started) / 1e9,
                 atOnce ? " (one transaction, visible at its commit)" : "");
         return visible;
+    }
+
+    /**
+     * Every record acknowledged, or the run stops saying how many were not: a record the producer gave up on (or a
+     * producer stuck retrying, as KAFKA-15591 can leave it) would otherwise make the drain wait forever for rows
+     * that never come.
+     */
+    private static void awaitEveryAcknowledgement(List<Future<RecordMetadata>> sent, String topic) {
+        long deadline = System.nanoTime() + FILL_TIMEOUT.toNanos();
+        int failed = 0;
+        Exception first = null;
+        for (Future<RecordMetadata> record : sent) {
+            try {
+                record.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                failed++;
+                first = first == null ? e : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while filling " + topic, e);
+            }
+        }
+        if (failed > 0) {
+            throw new IllegalStateException("%,d of %,d records were not acknowledged by %s within %s (first: %s): the run would wait for them forever"
+                    .formatted(failed, sent.size(), topic, FILL_TIMEOUT, first instanceof ExecutionException ? first.getCause() : "timed out"));
+        }
     }
 }
