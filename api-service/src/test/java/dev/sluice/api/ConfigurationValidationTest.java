@@ -1,49 +1,30 @@
 package dev.sluice.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.sluice.infra.test.SettingsValidation.assertDefaultsValid;
+import static dev.sluice.infra.test.SettingsValidation.assertRefused;
 
 import dev.sluice.api.cache.ReadProperties;
 import dev.sluice.api.database.DatabaseProperties;
 import dev.sluice.api.search.SearchProperties;
 import dev.sluice.api.write.WriteProperties;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Configuration;
 
 /** The settings refuse a bad value at start, with an error naming the setting and the rule; their defaults are valid. */
 class ConfigurationValidationTest {
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({ReadProperties.class, DatabaseProperties.class, SearchProperties.class, WriteProperties.class})
-    static class Settings {}
-
-    final ApplicationContextRunner context = new ApplicationContextRunner().withUserConfiguration(Settings.class);
-
     @Test
     void theDefaultsAreValid() {
-        context.run(app -> assertThat(app).hasNotFailed());
+        assertDefaultsValid(ReadProperties.class);
+        assertDefaultsValid(DatabaseProperties.class);
+        assertDefaultsValid(SearchProperties.class);
+        assertDefaultsValid(WriteProperties.class);
     }
 
     @Test
     void aBadValueStopsTheStartWithTheSettingAndTheRule() {
-        refused("sluice.api.write.compression=brotli", "must match");
-        refused("sluice.api.write.max-pages-per-batch=0", "must be greater than 0");
-        refused("sluice.api.read.breaker.failure-rate=150", "must be less than or equal to 100");
-        refused("sluice.api.database.query-timeout=0s", "must be longer than or equal to");
-    }
-
-    void refused(String setting, String rule) {
-        context.withPropertyValues(setting).run(app -> {
-            assertThat(app).as(setting).hasFailed();
-            StringBuilder causes = new StringBuilder();
-            for (Throwable cause = app.getStartupFailure(); cause != null; cause = cause.getCause()) {
-                causes.append(cause.getMessage()).append('\n');
-            }
-            String property = setting.substring(0, setting.indexOf('='));
-            String field = java.util.regex.Pattern.compile("-(.)").matcher(property.substring(property.lastIndexOf('.') + 1))
-                    .replaceAll(letter -> letter.group(1).toUpperCase()); // the error names the field as the record does
-            assertThat(causes.toString()).as(setting).contains(field).contains(rule);
-        });
+        assertRefused(WriteProperties.class, "sluice.api.write.compression=brotli", "must match");
+        assertRefused(WriteProperties.class, "sluice.api.write.max-pages-per-batch=0", "must be greater than 0");
+        assertRefused(ReadProperties.class, "sluice.api.read.breaker.failure-rate=150", "must be less than or equal to 100");
+        assertRefused(DatabaseProperties.class, "sluice.api.database.query-timeout=0s", "must be longer than or equal to");
     }
 }

@@ -1,47 +1,28 @@
 package dev.sluice.invalidator;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.sluice.infra.test.SettingsValidation.assertDefaultsValid;
+import static dev.sluice.infra.test.SettingsValidation.assertRefused;
 
 import dev.sluice.invalidator.cache.CacheStreamsProperties;
 import dev.sluice.invalidator.cdc.CdcProperties;
 import dev.sluice.invalidator.check.CheckProperties;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Configuration;
 
 /** The settings refuse a bad value at start, with an error naming the setting and the rule; their defaults are valid. */
 class ConfigurationValidationTest {
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({CacheStreamsProperties.class, CdcProperties.class, CheckProperties.class})
-    static class Settings {}
-
-    final ApplicationContextRunner context = new ApplicationContextRunner().withUserConfiguration(Settings.class);
-
     @Test
     void theDefaultsAreValid() {
-        context.run(app -> assertThat(app).hasNotFailed());
+        assertDefaultsValid(CacheStreamsProperties.class);
+        assertDefaultsValid(CdcProperties.class);
+        assertDefaultsValid(CheckProperties.class);
     }
 
     @Test
     void aBadValueStopsTheStartWithTheSettingAndTheRule() {
-        refused("sluice.cdc.slot-name=Sluice-CDC", "must match");
-        refused("sluice.cdc.leader-lease=1s", "must be at least 3s");
-        refused("sluice.invalidator.threads=0", "must be greater than 0");
-    }
-
-    void refused(String setting, String rule) {
-        context.withPropertyValues(setting).run(app -> {
-            assertThat(app).as(setting).hasFailed();
-            StringBuilder causes = new StringBuilder();
-            for (Throwable cause = app.getStartupFailure(); cause != null; cause = cause.getCause()) {
-                causes.append(cause.getMessage()).append('\n');
-            }
-            String property = setting.substring(0, setting.indexOf('='));
-            String field = java.util.regex.Pattern.compile("-(.)").matcher(property.substring(property.lastIndexOf('.') + 1))
-                    .replaceAll(letter -> letter.group(1).toUpperCase()); // the error names the field as the record does
-            assertThat(causes.toString()).as(setting).contains(field).contains(rule);
-        });
+        assertRefused(CdcProperties.class, "sluice.cdc.slot-name=Sluice-CDC", "must match");
+        assertRefused(CdcProperties.class, "sluice.cdc.leader-lease=1s", "must be at least 3s");
+        assertRefused(CacheStreamsProperties.class, "sluice.invalidator.threads=0", "must be greater than 0");
+        assertRefused(CheckProperties.class, "sluice.invalidator.check.sample=0", "must be greater than 0");
     }
 }

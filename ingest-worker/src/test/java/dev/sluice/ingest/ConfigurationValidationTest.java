@@ -1,46 +1,25 @@
 package dev.sluice.ingest;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.sluice.infra.test.SettingsValidation.assertDefaultsValid;
+import static dev.sluice.infra.test.SettingsValidation.assertRefused;
 
 import dev.sluice.ingest.consume.IngestProperties;
 import dev.sluice.ingest.search.SearchProperties;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Configuration;
 
 /** The settings refuse a bad value at start, with an error naming the setting and the rule; their defaults are valid. */
 class ConfigurationValidationTest {
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({IngestProperties.class, SearchProperties.class})
-    static class Settings {}
-
-    final ApplicationContextRunner context = new ApplicationContextRunner().withUserConfiguration(Settings.class);
-
     @Test
     void theDefaultsAreValid() {
-        context.run(app -> assertThat(app).hasNotFailed());
+        assertDefaultsValid(IngestProperties.class);
+        assertDefaultsValid(SearchProperties.class);
     }
 
     @Test
     void aBadValueStopsTheStartWithTheSettingAndTheRule() {
-        refused("sluice.ingest.max-batch=0", "must be greater than 0");
-        refused("sluice.ingest.group-id= ", "must not be blank");
-        refused("sluice.search.concurrency=-2", "must be greater than 0");
-    }
-
-    void refused(String setting, String rule) {
-        context.withPropertyValues(setting).run(app -> {
-            assertThat(app).as(setting).hasFailed();
-            StringBuilder causes = new StringBuilder();
-            for (Throwable cause = app.getStartupFailure(); cause != null; cause = cause.getCause()) {
-                causes.append(cause.getMessage()).append('\n');
-            }
-            String property = setting.substring(0, setting.indexOf('='));
-            String field = java.util.regex.Pattern.compile("-(.)").matcher(property.substring(property.lastIndexOf('.') + 1))
-                    .replaceAll(letter -> letter.group(1).toUpperCase()); // the error names the field as the record does
-            assertThat(causes.toString()).as(setting).contains(field).contains(rule);
-        });
+        assertRefused(IngestProperties.class, "sluice.ingest.max-batch=0", "must be greater than 0");
+        assertRefused(IngestProperties.class, "sluice.ingest.group-id= ", "must not be blank");
+        assertRefused(SearchProperties.class, "sluice.search.concurrency=-2", "must be greater than 0");
     }
 }

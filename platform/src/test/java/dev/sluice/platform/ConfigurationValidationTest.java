@@ -1,48 +1,28 @@
 package dev.sluice.platform;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.sluice.infra.test.SettingsValidation.assertDefaultsValid;
+import static dev.sluice.infra.test.SettingsValidation.assertRefused;
 
 import dev.sluice.platform.connection.ConnectionProperties;
 import dev.sluice.platform.page.PageLimitsProperties;
 import dev.sluice.platform.topic.TopicsProperties;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Configuration;
 
 /** The settings refuse a bad value at start, with an error naming the setting and the rule; their defaults are valid. */
 class ConfigurationValidationTest {
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({ConnectionProperties.class, PageLimitsProperties.class, TopicsProperties.class})
-    static class Settings {}
-
-    final ApplicationContextRunner context = new ApplicationContextRunner().withUserConfiguration(Settings.class);
-
     @Test
     void theDefaultsAreValid() {
-        context.run(app -> assertThat(app).hasNotFailed());
+        assertDefaultsValid(ConnectionProperties.class);
+        assertDefaultsValid(PageLimitsProperties.class);
+        assertDefaultsValid(TopicsProperties.class);
     }
 
     @Test
     void aBadValueStopsTheStartWithTheSettingAndTheRule() {
-        refused("sluice.topics.pages.partitions=0", "must be greater than 0");
-        refused("sluice.topics.cdc-pages.name= ", "must not be blank");
-        refused("sluice.pages.max-url-length=-1", "must be greater than 0");
-        refused("sluice.kafka.bootstrap=", "must not be blank");
-    }
-
-    void refused(String setting, String rule) {
-        context.withPropertyValues(setting).run(app -> {
-            assertThat(app).as(setting).hasFailed();
-            StringBuilder causes = new StringBuilder();
-            for (Throwable cause = app.getStartupFailure(); cause != null; cause = cause.getCause()) {
-                causes.append(cause.getMessage()).append('\n');
-            }
-            String property = setting.substring(0, setting.indexOf('='));
-            String field = java.util.regex.Pattern.compile("-(.)").matcher(property.substring(property.lastIndexOf('.') + 1))
-                    .replaceAll(letter -> letter.group(1).toUpperCase()); // the error names the field as the record does
-            assertThat(causes.toString()).as(setting).contains(field).contains(rule);
-        });
+        assertRefused(TopicsProperties.class, "sluice.topics.pages.partitions=0", "must be greater than 0");
+        assertRefused(TopicsProperties.class, "sluice.topics.cdc-pages.name= ", "must not be blank");
+        assertRefused(PageLimitsProperties.class, "sluice.pages.max-url-length=-1", "must be greater than 0");
+        assertRefused(ConnectionProperties.class, "sluice.kafka.bootstrap=", "must not be blank");
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.backup.restore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.backup.ChangeFeedProcess;
 import dev.sluice.backup.archive.ChangeArchive;
 import dev.sluice.backup.store.S3Properties;
 import dev.sluice.backup.store.S3Server;
@@ -11,10 +12,8 @@ import dev.sluice.backup.command.CommandRun;
 import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
-import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -43,7 +42,6 @@ import software.amazon.awssdk.services.s3.S3Client;
         "sluice.backup.schedule=-"})
 class PointInTimeRestoreIT {
 
-    static final Path INVALIDATOR = Path.of("..", "cache-invalidator", "target", "sluice-cache-invalidator.jar");
     static final S3Properties BUCKET = S3Server.shared().newBucket("pitr-it", "sluice/", DataSize.ofMegabytes(5));
 
     static Connections connections;
@@ -57,19 +55,10 @@ class PointInTimeRestoreIT {
 
     @BeforeAll
     static void changeFeedRunning() {
-        assertThat(INVALIDATOR).as("the cache-invalidator jar (built earlier in the reactor)").isRegularFile();
         connections = SharedStack.forTestClass(PointInTimeRestoreIT.class);
         new SchemaMigrator(connections.dataSource()).migrate();
         db = new JdbcTemplate(connections.dataSource());
-        Map<String, String> environment = new HashMap<>(connections.toEnvironment());
-        environment.put("SLUICE_TOPICS_CDCPAGES_NAME", "cdc.pages.pitr-it");
-        environment.put("SLUICE_CDC_SLOTNAME", "pitr_it");
-        environment.put("SLUICE_CDC_OFFSETSTOPIC", "pitr_it.offsets");
-        environment.put("SLUICE_INVALIDATOR_ENABLED", "false"); // only the change feed
-        changeFeed = new ServiceProcess("change-feed", INVALIDATOR, FreePorts.pick(), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
-        changeFeed.start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> Boolean.TRUE.equals(db.query(
-                "SELECT active FROM pg_replication_slots WHERE slot_name = 'pitr_it'", result -> result.next() ? result.getBoolean(1) : null)));
+        changeFeed = ChangeFeedProcess.start(connections, "cdc.pages.pitr-it", "pitr_it");
     }
 
     @AfterAll

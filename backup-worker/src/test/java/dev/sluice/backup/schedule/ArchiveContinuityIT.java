@@ -3,6 +3,7 @@ package dev.sluice.backup.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.backup.ChangeFeedProcess;
 import dev.sluice.backup.archive.ChangeArchive;
 import dev.sluice.backup.command.CommandRun;
 import dev.sluice.backup.store.ObjectStore;
@@ -13,13 +14,11 @@ import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
-import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.platform.connection.ConnectionProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +62,6 @@ class ArchiveContinuityIT {
 
     static final String TOPIC = "cdc.pages.continuity-it";
     static final String GROUP = "archive-continuity-it";
-    static final Path INVALIDATOR = Path.of("..", "cache-invalidator", "target", "sluice-cache-invalidator.jar");
     static final S3Properties BUCKET = S3Server.shared().newBucket("continuity-it", "sluice/", DataSize.ofMegabytes(5));
     static final int PAGES = 40;
 
@@ -96,19 +94,10 @@ class ArchiveContinuityIT {
 
     @BeforeAll
     static void changeFeedRunning() {
-        assertThat(INVALIDATOR).as("the cache-invalidator jar (built earlier in the reactor)").isRegularFile();
         connections = SharedStack.forTestClass(ArchiveContinuityIT.class);
         new SchemaMigrator(connections.dataSource()).migrate();
         db = new JdbcTemplate(connections.dataSource());
-        Map<String, String> environment = new HashMap<>(connections.toEnvironment());
-        environment.put("SLUICE_TOPICS_CDCPAGES_NAME", TOPIC);
-        environment.put("SLUICE_CDC_SLOTNAME", "continuity_it");
-        environment.put("SLUICE_CDC_OFFSETSTOPIC", "continuity_it.offsets");
-        environment.put("SLUICE_INVALIDATOR_ENABLED", "false"); // only the change feed
-        changeFeed = new ServiceProcess("change-feed", INVALIDATOR, FreePorts.pick(), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
-        changeFeed.start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> Boolean.TRUE.equals(db.query(
-                "SELECT active FROM pg_replication_slots WHERE slot_name = 'continuity_it'", result -> result.next() ? result.getBoolean(1) : null)));
+        changeFeed = ChangeFeedProcess.start(connections, TOPIC, "continuity_it");
     }
 
     @AfterAll
