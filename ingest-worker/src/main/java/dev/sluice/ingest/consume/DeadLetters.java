@@ -44,6 +44,8 @@ class DeadLetters implements DisposableBean {
     private final String topic;
     private final MeterRegistry meters;
 
+    static final String DEAD_LETTERS = "sluice.ingest.dead.letters";
+
     DeadLetters(KafkaProperties kafka, Topics topics, MeterRegistry meters) {
         Map<String, Object> config = kafka.buildProducerProperties();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -53,6 +55,9 @@ class DeadLetters implements DisposableBean {
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topics.pagesDeadLetters().name();
         this.meters = meters;
+        for (String kind : List.of("undecodable", "refused")) {
+            meters.counter(DEAD_LETTERS, "kind", kind); // exported from the start at 0: an alert on its increase has a series
+        }
     }
 
     /** Sends every record with its reason and waits for Kafka to have them all. */
@@ -81,7 +86,7 @@ class DeadLetters implements DisposableBean {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Kafka did not take the dead letters: " + e, e);
         }
-        meters.counter("sluice.ingest.dead.letters", "kind", kind).increment(records.size());
+        meters.counter(DEAD_LETTERS, "kind", kind).increment(records.size());
     }
 
     @Override

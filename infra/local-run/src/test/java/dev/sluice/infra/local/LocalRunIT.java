@@ -57,6 +57,7 @@ class LocalRunIT {
         try (Connection db = DriverManager.getConnection("jdbc:" + env.getProperty("SLUICE_PG_URL"), "postgres", "")) {
             cache.randomReadsAndWritesEndWithNoStaleEntry(db, 1_500);
         }
+        everySeriesTheAlertsAndDashboardsUseIsExported(apiPort);
         List<ProcessHandle> processes = first.processTree();
         assertThat(processes).as("launcher, postgres, redis and 4 services").hasSizeGreaterThanOrEqualTo(6);
 
@@ -103,6 +104,43 @@ class LocalRunIT {
                     .until(() -> count(db, "SELECT count(*) FROM page_search WHERE document @@ to_tsquery('english', 'meadow')") == 1);
             assertThat(count(db, "SELECT count(*) FROM page_search WHERE document @@ to_tsquery('english', 'zanzibar')")).isZero();
         }
+    }
+
+    /**
+     * No alert or dashboard panel can silently show nothing: every series their PromQL names is one the running
+     * services export (scraped after the pipeline did some work). Prometheus's own {@code up} is left aside.
+     */
+    private static void everySeriesTheAlertsAndDashboardsUseIsExported(int apiPort) throws Exception {
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        for (int port = apiPort + 1; port <= apiPort + 4; port++) {
+            HttpResponse<String> scrape = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            scrape.body().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+                    .forEach(line -> exported.add(line.split("[{ ]", 2)[0]));
+        }
+        Path compose = Path.of("..", "compose");
+        StringBuilder queries = new StringBuilder();
+        java.util.regex.Matcher alert = java.util.regex.Pattern.compile("(?m)^\\s*expr:\\s*(.+)$")
+                .matcher(Files.readString(compose.resolve("prometheus/alerts.yml")));
+        while (alert.find()) {
+            queries.append(alert.group(1)).append('\n');
+        }
+        try (Stream<Path> dashboards = Files.list(compose.resolve("grafana/dashboards"))) {
+            for (Path dashboard : dashboards.toList()) {
+                java.util.regex.Matcher panel = java.util.regex.Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(Files.readString(dashboard));
+                while (panel.find()) {
+                    queries.append(panel.group(1).replace("\\\"", "\"")).append('\n');
+                }
+            }
+        }
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        java.util.regex.Matcher series = java.util.regex.Pattern.compile("\\b((?:sluice|jvm|http_server|kafka|process|system|hikaricp|lettuce|r2dbc|executor)_[a-z0-9_]+)\\b")
+                .matcher(queries);
+        while (series.find()) {
+            named.add(series.group(1));
+        }
+        assertThat(named).as("series the alerts and dashboards name").isNotEmpty();
+        assertThat(named).as("every one of them is exported by a running service (exported: %s)", exported).isSubsetOf(exported);
     }
 
     static long count(Connection db, String query) throws Exception {
