@@ -4,7 +4,6 @@ import dev.sluice.backup.archive.ChangeArchive;
 import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.core.cdc.PageChangeEvent;
 import dev.sluice.core.topic.Topics;
-import dev.sluice.platform.connection.ConnectionProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -26,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -54,21 +54,29 @@ class ChangeArchiver implements SmartLifecycle {
     private final AtomicBoolean running = new AtomicBoolean();
     private Thread thread;
 
-    ChangeArchiver(ArchiveProperties properties, ObjectStore objects, Topics topics, ConnectionProperties connections,
-            MeterRegistry meters) {
+    /** @param kafka Spring's Kafka settings: the bootstrap servers, and whatever security the cluster needs ({@code spring.kafka.*}) */
+    ChangeArchiver(ArchiveProperties properties, ObjectStore objects, Topics topics, KafkaProperties kafka, MeterRegistry meters) {
         this.properties = properties;
         this.archive = new ChangeArchive(objects);
         this.topic = topics.cdcPages().name();
-        this.consumerConfig = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connections.kafka().bootstrap(),
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG); // given as instances below
+        config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
+        config.putAll(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, properties.groupId(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, topics.cdcPages().spec().maxMessageBytes());
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, topics.cdcPages().spec().maxMessageBytes()));
+        this.consumerConfig = Map.copyOf(config);
         this.archived = Counter.builder("sluice.backup.archive.events").description("Change events archived").register(meters);
         this.lost = Counter.builder("sluice.backup.archive.lost").description(
                 "Change events removed by retention before they were archived: a point-in-time restore cannot cross them").register(meters);
+    }
+
+    /** What the archiver's consumer is configured with. */
+    Map<String, Object> consumerConfig() {
+        return consumerConfig;
     }
 
     @Override

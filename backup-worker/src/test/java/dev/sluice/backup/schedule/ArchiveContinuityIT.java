@@ -16,7 +16,6 @@ import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
-import dev.sluice.platform.connection.ConnectionProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Timestamp;
@@ -42,6 +41,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -82,7 +82,7 @@ class ArchiveContinuityIT {
     Topics topics;
 
     @Autowired
-    ConnectionProperties connectionProperties;
+    KafkaProperties kafkaProperties;
 
     @Autowired
     MeterRegistry meters;
@@ -118,7 +118,7 @@ class ArchiveContinuityIT {
 
         AtomicBoolean writing = new AtomicBoolean(true);
         ExecutorService thread = Executors.newSingleThreadExecutor();
-        ChangeArchiver second = new ChangeArchiver(archiveProperties, objects, topics, connectionProperties, new SimpleMeterRegistry());
+        ChangeArchiver second = new ChangeArchiver(archiveProperties, objects, topics, kafkaProperties, new SimpleMeterRegistry());
         try {
             Future<Integer> rounds = thread.submit(() -> {
                 int round = 0;

@@ -130,11 +130,7 @@ final class CdcRunner implements SmartLifecycle {
         config.setProperty("offset.storage.replication.factor", "-1");
         config.setProperty("offset.flush.interval.ms", "1000");
         config.setProperty("bootstrap.servers", connections.kafka().bootstrap());
-        config.setProperty("database.hostname", pg.host());
-        config.setProperty("database.port", Integer.toString(pg.port()));
-        config.setProperty("database.user", pg.user());
-        config.setProperty("database.password", pg.password());
-        config.setProperty("database.dbname", pg.database());
+        config.putAll(DebeziumConnection.of(pg)); // with the URL's parameters: sslmode and the rest reach Debezium too
         config.setProperty("topic.prefix", TOPIC_PREFIX);
         config.setProperty("plugin.name", "pgoutput");
         config.setProperty("publication.name", dev.sluice.core.schema.SchemaMigrator.PUBLICATION);
