@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
@@ -31,17 +33,14 @@ class ApiDescriptionRoutes {
     @Bean
     RouterFunction<ServerResponse> apiDescription() {
         byte[] openApi = read("public-api/openapi.yaml");
-        Map<String, byte[]> schemas = Map.of(
-                "page.schema.json", read("public-api/schemas/page.schema.json"),
-                "pages-envelope.schema.json", read("public-api/schemas/pages-envelope.schema.json"),
-                "cdc-page-event.schema.json", read("public-api/schemas/cdc-page-event.schema.json"));
+        Map<String, byte[]> schemas = SCHEMAS.stream().collect(Collectors.toMap(name -> name, name -> read("public-api/schemas/" + name)));
         return RouterFunctions.route()
                 .route(GET("/v1/openapi.yaml"), request -> ServerResponse.ok().contentType(YAML).bodyValue(openApi))
                 .route(GET("/v1/schemas/{name}"), request -> {
                     byte[] schema = schemas.get(request.pathVariable("name"));
                     return schema == null
                             ? Mono.error(ProblemException.of(HttpStatus.NOT_FOUND, "schema-not-found", "No such schema",
-                                    "There is no schema '" + request.pathVariable("name") + "'; there are " + String.join(", ", SCHEMAS.stream().sorted().toList()) + "."))
+                                    "There is no schema '" + request.pathVariable("name") + "'; there are " + String.join(", ", new TreeSet<>(SCHEMAS)) + "."))
                             : ServerResponse.ok().contentType(JSON_SCHEMA).bodyValue(schema);
                 })
                 .build();

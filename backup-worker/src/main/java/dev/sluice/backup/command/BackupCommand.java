@@ -13,6 +13,7 @@ import dev.sluice.backup.store.DirectoryStore;
 import dev.sluice.backup.store.Manifest;
 import dev.sluice.backup.store.ObjectStore;
 import dev.sluice.backup.store.S3Properties;
+import dev.sluice.core.json.Json;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -180,7 +181,7 @@ public final class BackupCommand {
             List<Manifest> backups = store().list();
             if (json) {
                 for (Manifest backup : backups) {
-                    out().println(dev.sluice.core.json.Json.mapper().writeValueAsString(dev.sluice.core.json.Json.mapper().createObjectNode()
+                    out().println(Json.mapper().writeValueAsString(Json.mapper().createObjectNode()
                             .put("id", backup.id()).put("snapshot_at", backup.snapshotAt().toString()).put("lsn", backup.lsn())
                             .put("rows", backup.rows()).put("stored_bytes", backup.storedBytes()).put("location", store().location())));
                 }

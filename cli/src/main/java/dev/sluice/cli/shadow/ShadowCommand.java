@@ -4,6 +4,8 @@ import dev.sluice.cli.support.CliEnvironment;
 import dev.sluice.core.topic.Topics;
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,8 +66,8 @@ public final class ShadowCommand {
         }
 
         /** What the replay read, per partition: only live pages written in that range can be changed or removed. */
-        static void printCoverage(PrintWriter out, ShadowTable shadow, Connection db, String topic) throws java.sql.SQLException {
-            java.util.List<ShadowTable.Coverage> coverage = shadow.coverage(db);
+        static void printCoverage(PrintWriter out, ShadowTable shadow, Connection db, String topic) throws SQLException {
+            List<ShadowTable.Coverage> coverage = shadow.coverage(db);
             if (coverage.isEmpty()) {
                 out.println("  The shadow holds no replay of " + topic + ": it covers no live page (was it replayed from another --topic?).");
                 return;

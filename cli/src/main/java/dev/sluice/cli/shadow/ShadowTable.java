@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -151,13 +153,13 @@ public final class ShadowTable {
     }
 
     /** The range the replay read on each partition, as recorded with its progress. */
-    public java.util.List<Coverage> coverage(Connection db) throws SQLException {
+    public List<Coverage> coverage(Connection db) throws SQLException {
         try (PreparedStatement query = db.prepareStatement("""
                 SELECT partition, first_offset, next_offset FROM consumer_positions
                 WHERE consumer_group = ? AND topic = ? ORDER BY partition""")) {
             query.setString(1, group());
             query.setString(2, topic);
-            java.util.List<Coverage> ranges = new java.util.ArrayList<>();
+            List<Coverage> ranges = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     long first = rows.getLong(2);
