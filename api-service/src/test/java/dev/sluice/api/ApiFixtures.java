@@ -1,8 +1,8 @@
 package dev.sluice.api;
 
-import dev.sluice.core.apikey.ApiKeyRecords;
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.Connections;
+import dev.sluice.store.apikey.ApiKeyRecords;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

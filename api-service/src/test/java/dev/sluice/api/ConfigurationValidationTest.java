@@ -3,9 +3,9 @@ package dev.sluice.api;
 import static dev.sluice.infra.test.SettingsValidation.assertDefaultsValid;
 import static dev.sluice.infra.test.SettingsValidation.assertRefused;
 
-import dev.sluice.api.cache.ReadProperties;
-import dev.sluice.api.database.DatabaseProperties;
-import dev.sluice.api.search.SearchProperties;
+import dev.sluice.api.read.cache.ReadProperties;
+import dev.sluice.api.read.database.DatabaseProperties;
+import dev.sluice.api.read.search.SearchProperties;
 import dev.sluice.api.write.WriteProperties;
 import org.junit.jupiter.api.Test;
 

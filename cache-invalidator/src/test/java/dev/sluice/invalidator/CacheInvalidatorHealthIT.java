@@ -2,9 +2,9 @@ package dev.sluice.invalidator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.test.Readiness;
 import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.store.schema.SchemaMigrator;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;

@@ -6,9 +6,9 @@ import dev.sluice.cli.support.CliEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** Every command explains itself, and a wrong invocation says what is wrong without touching anything. */
@@ -17,7 +17,7 @@ class CliHelpTest {
     @Test
     void theRootHelpListsEveryCommand() {
         String help = run("--help").out;
-        assertThat(help).contains("replay", "shadow", "import", "export");
+        assertThat(help).contains("run", "import", "export", "replay", "shadow", "backup", "keys", "cache", "bench", "env", "completion", "help");
     }
 
     @ParameterizedTest
@@ -27,7 +27,14 @@ class CliHelpTest {
             "shadow swap, --yes|--table",
             "shadow drop, --table",
             "import, --batch|--concurrency|--rejects|--key|--api",
-            "export, --site|--from|--to|--output"})
+            "export, --site|--from|--to|--output",
+            "backup take, --directory|--zstd-level",
+            "backup restore, --to-database|--directory",
+            "keys create, --name|--rate|--burst|--scopes",
+            "keys list, --json",
+            "cache check, --sample",
+            "run, --workers|--data-dir|--api-port",
+            "bench ingest, --body-sizes"})
     void eachCommandHasHelpNamingItsOptions(String command, String options) {
         Result result = run((command + " --help").split(" "));
         assertThat(result.exitCode).isZero();
@@ -51,6 +58,18 @@ class CliHelpTest {
         Result noKey = run("import", "pages.ndjson");
         assertThat(noKey.exitCode).isEqualTo(2);
         assertThat(noKey.err).contains("an API key is needed");
+    }
+
+    @Test
+    void theVersionNamesTheRelease() {
+        assertThat(run("--version").out).containsPattern("^sluice \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
+
+    @Test
+    void aMisspelledCommandIsAUsageErrorThatSuggestsTheRightOne() {
+        Result result = run("shadw", "diff");
+        assertThat(result.exitCode).isEqualTo(2);
+        assertThat(result.err).contains("Unmatched argument").contains("shadow");
     }
 
     private record Result(int exitCode, String out, String err) {}

@@ -1,7 +1,7 @@
 package dev.sluice.api.read;
 
-import dev.sluice.api.cache.ReadProperties;
-import dev.sluice.api.cache.RedisGuard;
+import dev.sluice.api.read.cache.ReadProperties;
+import dev.sluice.api.read.cache.RedisGuard;
 import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cache.RedisKeys;
 import io.micrometer.core.instrument.Counter;

@@ -1,15 +1,15 @@
 package dev.sluice.api.read;
 
-import dev.sluice.api.cache.ReadSource;
-import dev.sluice.api.cache.SingleFlight;
+import dev.sluice.api.read.cache.ReadSource;
+import dev.sluice.api.read.cache.SingleFlight;
+import dev.sluice.core.token.ConsistencyToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.sluice.core.token.ConsistencyToken;
 import java.time.Duration;
 import java.util.Map;
+import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import org.springframework.stereotype.Component;
 
 /**
  * Cache-aside reads of one page, with no stampede: concurrent misses of one page in this instance share one

@@ -1,6 +1,6 @@
 package dev.sluice.api.read;
 
-import dev.sluice.api.database.DatabaseReads;
+import dev.sluice.api.read.database.DatabaseReads;
 import dev.sluice.core.json.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

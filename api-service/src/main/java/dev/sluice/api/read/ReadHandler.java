@@ -1,8 +1,8 @@
 package dev.sluice.api.read;
 
-import dev.sluice.api.cache.ReadProperties;
-import dev.sluice.api.cache.ReadMetrics;
 import dev.sluice.api.problem.ProblemException;
+import dev.sluice.api.read.cache.ReadMetrics;
+import dev.sluice.api.read.cache.ReadProperties;
 import dev.sluice.api.token.ConsistencyTokens;
 import dev.sluice.core.page.InvalidUrlException;
 import dev.sluice.core.page.PageUrl;

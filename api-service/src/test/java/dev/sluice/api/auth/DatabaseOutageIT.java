@@ -3,11 +3,11 @@ package dev.sluice.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.RawHttp;
-import dev.sluice.core.apikey.ApiKeyRecords;
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.stack.PostgresNode;
 import dev.sluice.infra.stack.StackOptions;
 import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.store.apikey.ApiKeyRecords;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;

@@ -1,19 +1,16 @@
 package dev.sluice.api.read;
 
-import dev.sluice.api.cache.ReadProperties;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.sluice.api.ApiFixtures;
 import dev.sluice.api.StoredRows;
-import dev.sluice.api.database.DatabaseReads;
-import dev.sluice.api.cache.RedisGuard;
-import dev.sluice.core.cache.PageCacheProtocol;
+import dev.sluice.api.read.cache.ReadProperties;
+import dev.sluice.api.read.cache.RedisGuard;
+import dev.sluice.api.read.database.DatabaseReads;
 import dev.sluice.api.token.ConsistencyTokens;
+import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cache.RedisKeys;
+import dev.sluice.core.page.PageUrl;
 import dev.sluice.core.token.ConsistencyToken;
 import dev.sluice.core.topic.Topics;
-import dev.sluice.core.page.PageUrl;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
@@ -43,6 +40,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.r2dbc.core.DatabaseClient;
 import reactor.core.publisher.Mono;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The races of cache-aside, made deterministic: the API's database reads pass a gate the test opens, so a reader

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.ApiFixtures;
 import dev.sluice.api.StoredRows;
-import dev.sluice.api.cache.RedisGuard;
+import dev.sluice.api.read.cache.RedisGuard;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.RedisNode;
 import dev.sluice.infra.test.SharedStack;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.ApiFixtures;
 import dev.sluice.core.json.Json;
-import dev.sluice.infra.test.Corpus;
+import dev.sluice.infra.sample.Corpus;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import io.netty.buffer.Unpooled;

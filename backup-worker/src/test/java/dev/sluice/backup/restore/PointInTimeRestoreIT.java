@@ -5,15 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backup.ChangeFeedProcess;
 import dev.sluice.backup.archive.ChangeArchive;
+import dev.sluice.backup.command.CommandRun;
 import dev.sluice.backup.store.S3Properties;
 import dev.sluice.backup.store.S3Server;
 import dev.sluice.backup.store.S3Store;
-import dev.sluice.backup.command.CommandRun;
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.sql.Timestamp;

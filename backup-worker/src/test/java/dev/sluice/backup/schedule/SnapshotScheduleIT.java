@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backup.store.BackupStore;
 import dev.sluice.backup.store.DirectoryStore;
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -5,10 +5,11 @@ import dev.sluice.bench.ingest.Limits;
 import dev.sluice.bench.support.BenchEnvironment;
 import dev.sluice.bench.support.Medians;
 import dev.sluice.bench.support.RealisticPages;
-import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.bench.support.SluiceJar;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.PostgresNode;
 import dev.sluice.infra.stack.StackOptions;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
@@ -68,18 +69,15 @@ public final class BackupBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path jar = home.resolve("backup-worker").resolve("target").resolve("sluice-backup-worker.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("missing " + jar + ": build first (./mvnw -DskipTests package)");
-        }
+        SluiceJar.in(home);
         System.out.printf("Backup path benchmark: %,d pages of %d B bodies, %d round(s) per phase%n", pageCount, bodySize, rounds);
         try (BenchEnvironment environment = BenchEnvironment.start(home)) {
-            compare(environment, jar);
+            compare(environment);
         }
         return 0;
     }
 
-    private void compare(BenchEnvironment environment, Path jar) throws Exception {
+    private void compare(BenchEnvironment environment) throws Exception {
         PostgresNode ownServer = null;
         try {
             Connections target = environment.connections();
@@ -118,7 +116,7 @@ public final class BackupBenchmark implements Callable<Integer> {
             List<double[]> byHand = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 System.out.printf("%n-- round %d of %d%n", round, rounds);
-                ours.add(sluice(target, jar, work.resolve("sluice-" + round)));
+                ours.add(sluice(target, work.resolve("sluice-" + round)));
                 if (realPgDump) {
                     dumps.add(pgDump(target, work.resolve("dump-" + round)));
                 }
@@ -151,13 +149,13 @@ public final class BackupBenchmark implements Callable<Integer> {
     }
 
     /** {seconds to snapshot, MB stored, seconds to restore} with the real CLI. */
-    private double[] sluice(Connections target, Path jar, Path directory) throws Exception {
-        String take = cli(target, jar, "take", "--directory", directory.toString());
+    private double[] sluice(Connections target, Path directory) throws Exception {
+        String take = cli(target, "take", "--directory", directory.toString());
         Matcher taken = TAKEN.matcher(take);
         if (!taken.find()) {
             throw new IllegalStateException("no summary in:\n" + take);
         }
-        String restore = cli(target, jar, "restore", "--to-database", "bench_restored_" + ++restores, "--directory", directory.toString());
+        String restore = cli(target, "restore", "--to-database", "bench_restored_" + ++restores, "--directory", directory.toString());
         Matcher restored = RESTORED.matcher(restore);
         if (!restored.find()) {
             throw new IllegalStateException("no summary in:\n" + restore);
@@ -168,10 +166,9 @@ public final class BackupBenchmark implements Callable<Integer> {
         return result;
     }
 
-    private String cli(Connections target, Path jar, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-cp", jar.toString(), "-Dloader.main=dev.sluice.backup.command.BackupCommand",
-                "org.springframework.boot.loader.launch.PropertiesLauncher"));
+    /** {@code sluice backup <args>}, as an operator runs it. */
+    private String cli(Connections target, String... args) throws Exception {
+        List<String> command = SluiceJar.command(home, List.of("-Xmx1g"), "backup");
         Collections.addAll(command, args);
         return run(command, target.toEnvironment());
     }

@@ -3,6 +3,7 @@ package dev.sluice.bench.ingest;
 import dev.sluice.bench.support.BenchEnvironment;
 import dev.sluice.bench.support.Medians;
 import dev.sluice.bench.support.RealisticPages;
+import dev.sluice.bench.support.SluiceJar;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,10 +61,7 @@ public final class ReplayBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path cli = home.resolve("cli").resolve("target").resolve("sluice-cli.jar");
-        if (!Files.isRegularFile(cli)) {
-            throw new IllegalStateException("missing " + cli + ": build first (./mvnw -DskipTests package)");
-        }
+        SluiceJar.in(home);
         System.out.printf("Replay path benchmark: %,d pages of %d B bodies, %d round(s) per phase%n", pageCount, bodySize, rounds);
         try (BenchEnvironment environment = BenchEnvironment.start(home)) {
             DataSource db = environment.dataSource();
@@ -85,13 +83,13 @@ public final class ReplayBenchmark implements Callable<Integer> {
                 copy.add(report("COPY into an empty pages", rows.size() / seconds(started)));
 
                 truncate(db);
-                intoEmpty.add(report("replay into an empty pages", replay(environment, cli, "--into", "postgres", "--restart")));
-                intoFull.add(report("replay again (every write fenced)", replay(environment, cli, "--into", "postgres", "--restart")));
+                intoEmpty.add(report("replay into an empty pages", replay(environment, "--into", "postgres", "--restart")));
+                intoFull.add(report("replay again (every write fenced)", replay(environment, "--into", "postgres", "--restart")));
 
                 consumer.add(report("bare consumer reading the topic", bareConsumer(environment, false)));
                 gzipped.add(report("bare consumer + gzip (fastest) of the values", bareConsumer(environment, true)));
                 Path file = environment.directory().resolve("replay.ndjson.gz");
-                intoFile.add(report("replay into a gzip NDJSON file", replay(environment, cli, "--into", "file", "--file", file.toString(),
+                intoFile.add(report("replay into a gzip NDJSON file", replay(environment, "--into", "file", "--file", file.toString(),
                         "--restart")));
                 System.out.printf("    file: %,.1f MiB for %,.1f MiB posted%n", Files.size(file) / (double) (1 << 20), mib);
             }
@@ -124,10 +122,8 @@ public final class ReplayBenchmark implements Callable<Integer> {
     }
 
     /** Runs the CLI's replay of the whole topic; returns the rate it reports. */
-    private double replay(BenchEnvironment environment, Path cli, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-cp", cli.toString(), "-Dloader.main=dev.sluice.cli.SluiceCli", "org.springframework.boot.loader.launch.PropertiesLauncher",
-                "replay", "--topic", TOPIC, "--max-rate", "0"));
+    private double replay(BenchEnvironment environment, String... args) throws IOException, InterruptedException {
+        List<String> command = SluiceJar.command(home, List.of("-Xmx1g"), "replay", "--topic", TOPIC, "--max-rate", "0");
         Collections.addAll(command, args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment.connections().toEnvironment());

@@ -5,6 +5,7 @@ import dev.sluice.bench.support.BenchEnvironment;
 import dev.sluice.bench.support.CpuUsage;
 import dev.sluice.bench.support.PrometheusScrape;
 import dev.sluice.bench.support.RealisticPages;
+import dev.sluice.bench.support.SluiceJar;
 import dev.sluice.bench.support.ThreadCpu;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.core.topic.Topics;
@@ -361,10 +362,7 @@ public final class InvalidationBenchmark implements Callable<Integer> {
 
     /** {@code sluice cache check}, as an operator runs it; the number of stale entries it reports. */
     private long check(BenchEnvironment environment) throws Exception {
-        ProcessBuilder command = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", home.resolve("cache-invalidator/target/sluice-cache-invalidator.jar").toString(),
-                "-Dloader.main=dev.sluice.invalidator.check.CacheCheckCommand",
-                "org.springframework.boot.loader.launch.PropertiesLauncher").redirectErrorStream(true);
+        ProcessBuilder command = new ProcessBuilder(SluiceJar.command(home, List.of(), "cache", "check")).redirectErrorStream(true);
         command.environment().putAll(environment.connections().toEnvironment());
         Process process = command.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

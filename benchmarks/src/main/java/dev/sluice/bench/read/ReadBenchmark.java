@@ -5,6 +5,7 @@ import dev.sluice.bench.support.Measurement;
 import dev.sluice.bench.support.PrometheusScrape;
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.bench.support.Report;
+import dev.sluice.bench.support.SluiceJar;
 import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.page.PageUrl;
 import dev.sluice.core.topic.Topics;
@@ -302,11 +303,7 @@ public final class ReadBenchmark implements Callable<Integer> {
     }
 
     private Process startFloor(int port, String redisUrl) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        command.addAll(ServiceProcess.THROUGHPUT_JVM);
-        command.addAll(List.of("-cp", home.resolve("benchmarks/target/sluice-benchmarks.jar").toString(),
-                "-Dloader.main=" + FloorServer.class.getName(), "org.springframework.boot.loader.launch.PropertiesLauncher",
-                Integer.toString(port), redisUrl));
+        List<String> command = SluiceJar.mainClass(home, ServiceProcess.THROUGHPUT_JVM, FloorServer.class, Integer.toString(port), redisUrl);
         Process floor = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

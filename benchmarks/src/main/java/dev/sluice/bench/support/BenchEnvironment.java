@@ -1,12 +1,13 @@
 package dev.sluice.bench.support;
 
-import dev.sluice.core.apikey.ApiKeyRecords;
-import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.core.kafka.NativeCompression;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.stack.Stack;
 import dev.sluice.infra.stack.StackOptions;
+import dev.sluice.store.apikey.ApiKeyRecords;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -60,6 +61,8 @@ public final class BenchEnvironment implements AutoCloseable {
     }
 
     public static BenchEnvironment start(Path home) {
+        // The raw producers must compress the way the services do (they load native lz4 at start).
+        System.out.println("lz4 in this JVM: " + (NativeCompression.loadLz4() ? "native" : "Java"));
         try {
             Path directory = Files.createTempDirectory("sluice-bench");
             Stack stack = Stack.start(new StackOptions(directory, true, 0, 0, 0, StackOptions.defaultBinariesCache(), System.getenv()));

@@ -1,7 +1,7 @@
 package dev.sluice.bench.support;
 
 import dev.sluice.core.json.Json;
-import dev.sluice.infra.test.Corpus;
+import dev.sluice.infra.sample.Corpus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -133,7 +133,7 @@ final class CdcRunner implements SmartLifecycle {
         config.putAll(DebeziumConnection.of(pg)); // with the URL's parameters: sslmode and the rest reach Debezium too
         config.setProperty("topic.prefix", TOPIC_PREFIX);
         config.setProperty("plugin.name", "pgoutput");
-        config.setProperty("publication.name", dev.sluice.core.schema.SchemaMigrator.PUBLICATION);
+        config.setProperty("publication.name", dev.sluice.store.schema.SchemaMigrator.PUBLICATION);
         config.setProperty("publication.autocreate.mode", "disabled"); // the migrations own it
         config.setProperty("slot.name", properties.slotName());
         config.setProperty("table.include.list", "public.pages,public.cdc_heartbeat"); // heartbeats are not published

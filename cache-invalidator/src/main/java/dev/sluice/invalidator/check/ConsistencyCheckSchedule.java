@@ -1,6 +1,7 @@
 package dev.sluice.invalidator.check;
 
 import dev.sluice.core.cache.RedisKeys;
+import dev.sluice.store.cache.ConsistencyChecker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;

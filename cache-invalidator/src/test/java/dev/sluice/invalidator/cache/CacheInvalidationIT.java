@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cache.RedisKeys;
-import dev.sluice.invalidator.check.ConsistencyChecker;
-import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.core.stats.SiteStats;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
-import dev.sluice.core.stats.SiteStats;
+import dev.sluice.store.cache.ConsistencyChecker;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

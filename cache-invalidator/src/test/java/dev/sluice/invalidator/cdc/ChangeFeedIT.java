@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.core.json.Json;
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.ContractSchemas;
@@ -12,6 +11,7 @@ import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
 import dev.sluice.platform.connection.ConnectionProperties;
+import dev.sluice.store.schema.SchemaMigrator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;

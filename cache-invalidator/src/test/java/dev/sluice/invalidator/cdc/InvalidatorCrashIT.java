@@ -3,13 +3,13 @@ package dev.sluice.invalidator.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

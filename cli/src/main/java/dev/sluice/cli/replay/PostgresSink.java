@@ -1,12 +1,12 @@
 package dev.sluice.cli.replay;
 
-import dev.sluice.core.apply.BatchApplier;
-import dev.sluice.core.apply.BatchCoalescer;
-import dev.sluice.core.apply.PageWrite;
-import dev.sluice.core.apply.Positions;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.EnvelopeFormatException;
 import dev.sluice.core.envelope.PageEnvelope;
+import dev.sluice.store.apply.BatchApplier;
+import dev.sluice.store.apply.BatchCoalescer;
+import dev.sluice.store.apply.PageWrite;
+import dev.sluice.store.apply.Positions;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -1,13 +1,17 @@
 package dev.sluice.cli.support;
 
+import dev.sluice.core.cache.RedisKeys;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Objects;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Where the commands find the pipeline: the same variables the services read ({@code SLUICE_KAFKA_BOOTSTRAP},
- * {@code SLUICE_PG_URL} as {@code postgresql://host:port/db}, {@code SLUICE_PG_USER}, {@code SLUICE_PG_PASSWORD}),
- * plus the API for imports ({@code SLUICE_API_URL}, {@code SLUICE_API_KEY}). The {@code ./sluice} script loads the
+ * {@code SLUICE_PG_URL} as {@code postgresql://host:port/db}, {@code SLUICE_PG_USER}, {@code SLUICE_PG_PASSWORD},
+ * {@code SLUICE_REDIS_URL}, {@code SLUICE_REDIS_KEYPREFIX}), plus the API for imports ({@code SLUICE_API_URL},
+ * {@code SLUICE_API_KEY}). The {@code ./sluice} script loads the
  * local run's {@code .sluice/env} when they are unset.
  */
 public record CliEnvironment(Map<String, String> variables) {
@@ -30,6 +34,18 @@ public record CliEnvironment(Map<String, String> variables) {
         dataSource.setUser(variables.getOrDefault("SLUICE_PG_USER", "sluice"));
         dataSource.setPassword(variables.getOrDefault("SLUICE_PG_PASSWORD", ""));
         return dataSource;
+    }
+
+    public Connection connect() throws SQLException {
+        return dataSource().getConnection();
+    }
+
+    public String redisUrl() {
+        return variables.getOrDefault("SLUICE_REDIS_URL", "redis://localhost:6379");
+    }
+
+    public RedisKeys redisKeys() {
+        return new RedisKeys(variables.getOrDefault("SLUICE_REDIS_KEYPREFIX", RedisKeys.DEFAULT_PREFIX));
     }
 
     public String apiUrl() {

@@ -3,26 +3,25 @@ package dev.sluice.cli.importing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.cli.ApiProcess;
 import dev.sluice.cli.CliRun;
-import dev.sluice.core.apikey.ApiKeyRecords;
 import dev.sluice.core.json.Json;
-import dev.sluice.core.schema.SchemaMigrator;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
-import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
+import dev.sluice.store.apikey.ApiKeyRecords;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.Writer;
 import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -40,7 +39,6 @@ import tools.jackson.databind.JsonNode;
 @SharedStackTest
 class ImportIT {
 
-    static final Path API_JAR = Path.of("..", "api-service", "target", "sluice-api-service.jar");
     static final String TOPIC = "pages.import-it";
     static final int GOOD = 400;
 
@@ -53,22 +51,12 @@ class ImportIT {
 
     @BeforeAll
     static void apiWithASlowKey() throws Exception {
-        assertThat(API_JAR).as("the API jar (built earlier in the reactor)").isRegularFile();
         connections = SharedStack.forTestClass(ImportIT.class);
         new SchemaMigrator(connections.dataSource()).migrate();
         try (Connection db = connections.dataSource().getConnection()) {
             key = ApiKeyRecords.create(db, "importer", 100, 100, List.of("write"));
         }
-        Map<String, String> environment = new HashMap<>(connections.toEnvironment());
-        environment.put("SLUICE_TOPICS_PAGES_NAME", TOPIC);
-        environment.put("SLUICE_TOPICS_PAGESDEADLETTERS_NAME", TOPIC + ".dlq");
-        environment.put("SLUICE_REDIS_KEYPREFIX", "import-it:");
-        environment.put("SLUICE_TOKENS_SECRETS", "import-it-secret-for-consistency-tokens-0123456789");
-        int port = FreePorts.pick();
-        api = new ServiceProcess("api", API_JAR, port, FreePorts.pickOtherThan(port), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
-        api.start();
-        await().atMost(Duration.ofSeconds(120)).until(() -> api.isReady() || !api.isAlive());
-        assertThat(api.isAlive()).as("the API is running").isTrue();
+        api = ApiProcess.start(connections, TOPIC, System.out);
     }
 
     @AfterAll

@@ -2,8 +2,8 @@ package dev.sluice.ingest.consume;
 
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.topic.Topics;
-import dev.sluice.core.apply.BatchApplier;
 import dev.sluice.ingest.kafka.BatchConsumers;
+import dev.sluice.store.apply.BatchApplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;

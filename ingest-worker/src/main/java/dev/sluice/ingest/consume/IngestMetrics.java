@@ -1,6 +1,6 @@
 package dev.sluice.ingest.consume;
 
-import dev.sluice.core.apply.BatchApplier;
+import dev.sluice.store.apply.BatchApplier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,6 @@
 package dev.sluice.ingest.consume;
 
-import dev.sluice.core.apply.Positions;
+import dev.sluice.store.apply.Positions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.sluice.ingest.schema;
 
-import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.store.schema.SchemaMigrator;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 

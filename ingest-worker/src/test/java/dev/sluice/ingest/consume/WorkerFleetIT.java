@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.core.page.Page;
-import dev.sluice.core.schema.SchemaMigrator;
-import dev.sluice.ingest.PageWrites;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
+import dev.sluice.ingest.PageWrites;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;

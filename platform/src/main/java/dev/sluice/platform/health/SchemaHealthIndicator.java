@@ -1,6 +1,6 @@
 package dev.sluice.platform.health;
 
-import dev.sluice.core.schema.SchemaMigrator;
+import dev.sluice.store.schema.SchemaMigrator;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 

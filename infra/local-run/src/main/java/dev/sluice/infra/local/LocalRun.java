@@ -19,16 +19,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The whole pipeline on one machine: the embedded stack (data kept under one folder), then one process of each
  * service, N ingest workers by option. Each process's output is prefixed with its name; Ctrl-C stops the
  * services gracefully, then the stack.
  */
-@Command(name = "sluice run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Starts Kafka, PostgreSQL and Redis embedded, then the four Sluice services as separate processes.")
 public final class LocalRun implements Callable<Integer> {
 
@@ -58,10 +58,6 @@ public final class LocalRun implements Callable<Integer> {
     Duration readyTimeout;
 
     private final PrintStream out = System.out;
-
-    public static void main(String[] args) {
-        System.exit(new CommandLine(new LocalRun()).execute(args));
-    }
 
     @Override
     public Integer call() throws Exception {

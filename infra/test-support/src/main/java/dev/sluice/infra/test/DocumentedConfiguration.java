@@ -3,14 +3,19 @@ package dev.sluice.infra.test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,7 +54,7 @@ public final class DocumentedConfiguration {
      */
     public static void assertDocumented(Path classesDirectory, String module) {
         Path metadata = classesDirectory.resolve("META-INF/spring-configuration-metadata.json");
-        List<Setting> settings = Files.exists(metadata) ? settings(read(metadata)) : List.of();
+        List<Setting> settings = Files.exists(metadata) ? withLibraryDescriptions(settings(read(metadata))) : List.of();
         Path document = document();
         String text = read(document);
         String begin = "<!-- generated from the configuration metadata of " + module + " -->\n";
@@ -66,6 +71,27 @@ public final class DocumentedConfiguration {
         }
         assertThat(actual).as("docs/configuration.md's section for %s is generated from the configuration metadata; after changing a "
                 + "setting, run this test with -D%s=true to rewrite it", module, UPDATE).isEqualTo(expected);
+    }
+
+    /**
+     * A setting whose type comes from a library (the backup worker's {@code sluice.backup.s3.*}, say) has no
+     * description in the module's metadata, the library's sources not being compiled with it: it takes the one the
+     * library's own metadata gives.
+     */
+    static List<Setting> withLibraryDescriptions(List<Setting> settings) {
+        Map<String, String> described = new HashMap<>();
+        try {
+            for (URL library : Collections.list(DocumentedConfiguration.class.getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
+                try (InputStream in = library.openStream()) {
+                    settings(new String(in.readAllBytes(), StandardCharsets.UTF_8)).stream().filter(setting -> !setting.description().isBlank())
+                            .forEach(setting -> described.putIfAbsent(setting.name(), setting.description()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return settings.stream().map(setting -> setting.description().isBlank() && described.containsKey(setting.name())
+                ? new Setting(setting.name(), setting.defaultValue(), described.get(setting.name())) : setting).toList();
     }
 
     static String section(List<Setting> settings) {
