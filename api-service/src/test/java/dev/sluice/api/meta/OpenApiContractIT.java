@@ -63,7 +63,7 @@ class OpenApiContractIT {
             "overloaded", "write/OverloadIT.java",
             "consistency-timeout", "read/ReadPathIT.java",
             "database-unavailable", "read/ReadBoundsIT.java",
-            "read-overload", "cache/RedisGuardTest.java",
+            "read-overload", "read/cache/RedisGuardTest.java",
             "auth-unavailable", "auth/DatabaseOutageIT.java");
     /** Statuses of an operation only those tests provoke. */
     static final Map<String, List<String>> STATUSES_ELSEWHERE = Map.of(
