@@ -16,7 +16,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -24,33 +23,74 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Kafka broker, in process: one KRaft node that is both broker and controller, with its log under a
- * directory of ours. Formatted on first start only, so a restart on the same directory keeps every topic.
+ * A real Kafka broker, in process: a KRaft node that is both broker and controller, with its log under a
+ * directory of ours; alone, or one member of a {@link KafkaCluster}. Formatted on first start only, so a restart on
+ * the same directory keeps every topic.
  */
 public final class KafkaNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaNode.class);
     private static final String CONTROLLER = "CONTROLLER";
+    static final String READY = "Kafka node ready";
+
+    /**
+     * One node's place in its cluster.
+     *
+     * @param voters the controller quorum, {@code id@host:port,...}
+     * @param clusterSize brokers in the cluster: internal topics get min(3, size) replicas and acks=all needs
+     *     size - 1 of them (at least 1), as in production
+     */
+    record Member(int nodeId, String clusterId, int port, int controllerPort, String voters, int clusterSize) {
+
+        List<String> arguments(Path directory) {
+            return List.of(directory.toString(), Integer.toString(nodeId), clusterId, Integer.toString(port), Integer.toString(controllerPort),
+                    voters, Integer.toString(clusterSize));
+        }
+
+        static Member of(String[] arguments) {
+            return new Member(Integer.parseInt(arguments[1]), arguments[2], Integer.parseInt(arguments[3]), Integer.parseInt(arguments[4]),
+                    arguments[5], Integer.parseInt(arguments[6]));
+        }
+    }
 
     private final Path directory;
+    private final Member member;
     private final int port;
-    private final int controllerPort;
     private KafkaRaftServer server;
 
-    private KafkaNode(Path directory, int port, int controllerPort) {
+    KafkaNode(Path directory, Member member) {
         this.directory = directory;
-        this.port = port;
-        this.controllerPort = controllerPort;
+        this.member = member;
+        this.port = member.port();
     }
 
     /**
+     * A cluster of one.
+     *
      * @param directory where the log lives (kept between starts)
      * @param port client port, or 0 for any free one
      */
     public static KafkaNode start(Path directory, int port) {
-        KafkaNode node = new KafkaNode(directory, FreePorts.require(port, "Kafka"), FreePorts.pick());
+        int controllerPort = FreePorts.pick();
+        KafkaNode node = new KafkaNode(directory, new Member(1, KafkaCluster.clusterId(directory), FreePorts.require(port, "Kafka"),
+                controllerPort, "1@127.0.0.1:" + controllerPort, 1));
         node.startServer();
         return node;
+    }
+
+    /**
+     * One member of a cluster in a JVM of its own, so that a test can kill it with {@code SIGKILL}: the arguments
+     * are {@link Member#arguments}; prints {@value #READY} once it serves, and stops when its standard input closes.
+     */
+    public static void main(String[] arguments) throws IOException {
+        KafkaNode node = new KafkaNode(Path.of(arguments[0]), Member.of(arguments));
+        node.startServer();
+        System.out.println(READY);
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // until the parent closes our input (or kills us)
+        }
+        node.close();
     }
 
     public String bootstrapServers() {
@@ -65,6 +105,10 @@ public final class KafkaNode implements AutoCloseable {
 
     public synchronized void stop() {
         stopServer();
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null;
     }
 
     public synchronized void startAgain() {
@@ -87,23 +131,27 @@ public final class KafkaNode implements AutoCloseable {
     private Map<String, Object> properties() {
         Map<String, Object> props = new HashMap<>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+        props.put("node.id", Integer.toString(member.nodeId()));
+        props.put("controller.quorum.voters", member.voters());
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + member.controllerPort());
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
         props.put("controller.listener.names", CONTROLLER);
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("log.dirs", directory.resolve("log").toString());
-        // One node: internal topics cannot have more replicas than that.
-        props.put("offsets.topic.replication.factor", "1");
+        // Internal topics cannot have more replicas than there are brokers; with three, one may be down and no
+        // acknowledged write rests on a single replica.
+        String replicas = Integer.toString(Math.min(3, member.clusterSize()));
+        String minInSync = Integer.toString(Math.max(1, Math.min(3, member.clusterSize()) - 1));
+        props.put("default.replication.factor", replicas);
+        props.put("offsets.topic.replication.factor", replicas);
         props.put("offsets.topic.num.partitions", "10");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", replicas);
+        props.put("transaction.state.log.min.isr", minInSync);
         props.put("transaction.state.log.num.partitions", "10");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("min.insync.replicas", "1");
+        props.put("share.coordinator.state.topic.replication.factor", replicas);
+        props.put("share.coordinator.state.topic.min.isr", minInSync);
+        props.put("min.insync.replicas", minInSync);
         props.put("group.initial.rebalance.delay.ms", "0");
         // Components create the topics they own (with their partition counts and retention); a typo must fail.
         props.put("auto.create.topics.enable", "false");
@@ -122,8 +170,8 @@ public final class KafkaNode implements AutoCloseable {
             Files.createDirectories(directory.resolve("log"));
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(member.nodeId())
+                    .setClusterId(member.clusterId())
                     .setDirectories(List.of(directory.resolve("log").toString()))
                     .setMetadataLogDirectory(config.metadataLogDir())
                     .setControllerListenerName(CONTROLLER)

@@ -25,12 +25,14 @@ public final class Stack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Stack.class);
 
     private final KafkaNode kafka;
+    private final KafkaCluster kafkaCluster;
     private final PostgresNode postgres;
     private final RedisNode redis;
     private final Connections connections;
 
-    private Stack(KafkaNode kafka, PostgresNode postgres, RedisNode redis, Connections connections) {
+    private Stack(KafkaNode kafka, KafkaCluster kafkaCluster, PostgresNode postgres, RedisNode redis, Connections connections) {
         this.kafka = kafka;
+        this.kafkaCluster = kafkaCluster;
         this.postgres = postgres;
         this.redis = redis;
         this.connections = connections;
@@ -43,8 +45,12 @@ public final class Stack implements AutoCloseable {
         String externalPg = blankToNull(env.get(Connections.PG_URL));
         String externalRedis = blankToNull(env.get(Connections.REDIS_URL));
 
-        CompletableFuture<KafkaNode> kafka = externalKafka != null ? CompletableFuture.completedFuture(null)
+        boolean cluster = options.kafkaBrokers() > 1;
+        CompletableFuture<KafkaNode> kafka = externalKafka != null || cluster ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.supplyAsync(() -> KafkaNode.start(options.directory().resolve("kafka"), options.kafkaPort()));
+        CompletableFuture<KafkaCluster> kafkaCluster = externalKafka != null || !cluster ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> KafkaCluster.inProcess(options.directory().resolve("kafka-cluster"),
+                        options.kafkaBrokers(), options.kafkaPort()));
         CompletableFuture<PostgresNode> postgres = externalPg != null ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.supplyAsync(() -> {
                     PostgresNode node = PostgresNode.start(options.directory().resolve("postgres"),
@@ -55,31 +61,37 @@ public final class Stack implements AutoCloseable {
         CompletableFuture<RedisNode> redis = externalRedis != null ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.supplyAsync(() -> RedisNode.start(options.directory().resolve("redis"), options.redisPort(), options.durable()));
         try {
-            CompletableFuture.allOf(kafka, postgres, redis).join();
+            CompletableFuture.allOf(kafka, kafkaCluster, postgres, redis).join();
         } catch (CompletionException e) {
             // Stop whatever did start before reporting the failure.
             closeQuietly(redis.getNow(null));
             closeQuietly(postgres.getNow(null));
             closeQuietly(kafka.getNow(null));
+            closeQuietly(kafkaCluster.getNow(null));
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         Connections connections = new Connections(
-                externalKafka != null ? externalKafka : kafka.join().bootstrapServers(),
+                externalKafka != null ? externalKafka : cluster ? kafkaCluster.join().bootstrapServers() : kafka.join().bootstrapServers(),
                 externalPg != null ? externalPg : postgres.join().url(DATABASE),
                 externalPg != null ? env.getOrDefault(Connections.PG_USER, PostgresNode.USER) : PostgresNode.USER,
                 externalPg != null ? env.getOrDefault(Connections.PG_PASSWORD, "") : "",
                 externalRedis != null ? externalRedis : redis.join().url());
         log.info("Stack ready in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), connections);
-        return new Stack(kafka.join(), postgres.join(), redis.join(), connections);
+        return new Stack(kafka.join(), kafkaCluster.join(), postgres.join(), redis.join(), connections);
     }
 
     public Connections connections() {
         return connections;
     }
 
-    /** The embedded broker, for fault injection; empty when Kafka is external. */
+    /** The embedded broker, for fault injection; empty when Kafka is external or a cluster. */
     public Optional<KafkaNode> kafka() {
         return Optional.ofNullable(kafka);
+    }
+
+    /** The embedded cluster of several brokers; empty when Kafka is external or a single broker. */
+    public Optional<KafkaCluster> kafkaCluster() {
+        return Optional.ofNullable(kafkaCluster);
     }
 
     /** The embedded PostgreSQL, for fault injection; empty when PostgreSQL is external. */
@@ -129,6 +141,7 @@ public final class Stack implements AutoCloseable {
     public void close() {
         closeQuietly(postgres);
         closeQuietly(kafka);
+        closeQuietly(kafkaCluster);
         closeQuietly(redis);
     }
 

@@ -9,12 +9,13 @@ import java.util.Objects;
  *
  * @param directory where the embedded services keep their data: {@code kafka/}, {@code postgres/}, {@code redis/}
  * @param durable whether the data must survive a crash (the local run) or may skip fsync (tests)
- * @param kafkaPort Kafka client port, 0 for any free port
+ * @param kafkaPort Kafka client port (the first broker's), 0 for any free port
  * @param postgresPort PostgreSQL port, 0 for any free port
  * @param redisPort Redis port, 0 for any free port
  * @param binariesCache where PostgreSQL binaries are unpacked, kept across runs
  * @param environment where to look for {@code SLUICE_*} coordinates of external services (normally the process
  *     environment): each service that has them is used as is instead of being started
+ * @param kafkaBrokers 1, or 3 for a cluster in which topics have three replicas and {@code min.insync.replicas} 2
  */
 public record StackOptions(
         Path directory,
@@ -23,12 +24,22 @@ public record StackOptions(
         int postgresPort,
         int redisPort,
         Path binariesCache,
-        Map<String, String> environment) {
+        Map<String, String> environment,
+        int kafkaBrokers) {
 
     public StackOptions {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(binariesCache, "binariesCache");
         environment = Map.copyOf(environment);
+        if (kafkaBrokers < 1) {
+            throw new IllegalArgumentException("at least one Kafka broker, not " + kafkaBrokers);
+        }
+    }
+
+    /** A stack with one Kafka broker. */
+    public StackOptions(Path directory, boolean durable, int kafkaPort, int postgresPort, int redisPort, Path binariesCache,
+            Map<String, String> environment) {
+        this(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, 1);
     }
 
     /** The shared unpack cache for PostgreSQL binaries: {@code ~/.cache/sluice}. */
@@ -42,6 +53,10 @@ public record StackOptions(
     }
 
     public StackOptions withEnvironment(Map<String, String> environment) {
-        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment);
+        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, kafkaBrokers);
+    }
+
+    public StackOptions withKafkaBrokers(int brokers) {
+        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, brokers);
     }
 }

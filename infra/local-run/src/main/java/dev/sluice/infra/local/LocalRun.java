@@ -41,7 +41,11 @@ public final class LocalRun implements Callable<Integer> {
     @Option(names = "--api-port", defaultValue = "8080", description = "HTTP port of the API (default: ${DEFAULT-VALUE}).")
     int apiPort;
 
-    @Option(names = "--kafka-port", defaultValue = "19092", description = "Kafka port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "Kafka brokers: 1, or 3 for a cluster whose topics have three replicas and min.insync.replicas 2 (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--kafka-port", defaultValue = "19092", description = "Kafka port (of the first broker; the others follow it), 0 for any free one (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
     @Option(names = "--postgres-port", defaultValue = "15432", description = "PostgreSQL port, 0 for any free one (default: ${DEFAULT-VALUE}).")
@@ -69,9 +73,13 @@ public final class LocalRun implements Callable<Integer> {
             return 2;
         }
 
-        out.println("Starting Kafka, PostgreSQL and Redis (data in " + data + ") ...");
+        if (brokers != 1 && brokers != 3) {
+            out.println("--brokers is 1 or 3 (a quorum that survives one failure), not " + brokers);
+            return 2;
+        }
+        out.println("Starting Kafka (" + brokers + (brokers == 1 ? " broker" : " brokers") + "), PostgreSQL and Redis (data in " + data + ") ...");
         Stack stack = Stack.start(new StackOptions(data, true, kafkaPort, postgresPort, redisPort,
-                StackOptions.defaultBinariesCache(), System.getenv()));
+                StackOptions.defaultBinariesCache(), System.getenv(), brokers));
         LocalSecrets secrets = LocalSecrets.loadOrCreate(data);
         Map<String, String> environment = new LinkedHashMap<>(stack.connections().toEnvironment());
         environment.put(LocalSecrets.TOKEN_SECRET, secrets.tokenSecret());
