@@ -130,6 +130,7 @@ final class CdcRunner implements SmartLifecycle {
         config.setProperty("offset.storage.replication.factor", "-1");
         config.setProperty("offset.flush.interval.ms", "1000");
         config.setProperty("bootstrap.servers", connections.kafka().bootstrap());
+        config.putAll(connections.kafka().security().clientProperties()); // the offset store's clients take these
         config.putAll(DebeziumConnection.of(pg)); // with the URL's parameters: sslmode and the rest reach Debezium too
         config.setProperty("topic.prefix", TOPIC_PREFIX);
         config.setProperty("plugin.name", "pgoutput");

@@ -27,10 +27,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -257,15 +257,16 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, environment.kafkaBootstrap(),
+        Map<String, Object> config = environment.kafkaClient();
+        config.putAll(Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, // no group: nothing to commit, nobody's positions to move
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 // a position retention removed meanwhile is an error, never a silent jump to the end
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 // batches of a fifth of a second at the throttled rate: smooth pacing, and progress saved that often
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRate == 0 ? 2000 : Math.max(1, Math.min(2000, maxRate / 5)),
-                ConsumerConfig.CLIENT_ID_CONFIG, "sluice-replay-" + replayName()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.CLIENT_ID_CONFIG, "sluice-replay-" + replayName()));
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private ReplaySink sink(PrintWriter err) throws Exception {
@@ -288,7 +289,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (targetTopic == null || targetTopic.equals(topic)) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--into topic needs a --target-topic other than " + topic);
                 }
-                yield new TopicSink(environment.kafkaBootstrap(), targetTopic, replayName());
+                yield new TopicSink(environment.kafkaClient(), targetTopic, replayName());
             }
             case file -> {
                 if (file == null) {

@@ -18,9 +18,10 @@ import picocli.CommandLine;
         description = "Print the settings the commands use, and whether each came from the environment or the local stack.")
 public final class EnvCommand implements Callable<Integer> {
 
-    static final List<String> SETTINGS = List.of("SLUICE_KAFKA_BOOTSTRAP", "SLUICE_PG_URL", "SLUICE_PG_USER", "SLUICE_PG_PASSWORD",
-            "SLUICE_REDIS_URL", "SLUICE_REDIS_KEYPREFIX", "SLUICE_API_URL", "SLUICE_API_KEY");
-    static final Set<String> SECRETS = Set.of("SLUICE_PG_PASSWORD", "SLUICE_API_KEY");
+    static final List<String> SETTINGS = List.of("SLUICE_KAFKA_BOOTSTRAP", "SLUICE_KAFKA_SECURITYPROTOCOL", "SLUICE_KAFKA_USERNAME",
+            "SLUICE_KAFKA_PASSWORD", "SLUICE_KAFKA_TRUSTSTORE", "SLUICE_PG_URL", "SLUICE_PG_USER", "SLUICE_PG_PASSWORD", "SLUICE_REDIS_URL",
+            "SLUICE_REDIS_KEYPREFIX", "SLUICE_API_URL", "SLUICE_API_KEY");
+    static final Set<String> SECRETS = Set.of("SLUICE_KAFKA_PASSWORD", "SLUICE_PG_PASSWORD", "SLUICE_API_KEY");
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,9 +40,10 @@ public final class EnvCommand implements Callable<Integer> {
         for (String name : SETTINGS) {
             String value = environment.variables().get(name);
             if (value == null) {
-                out.printf("%-23s %-45s %s%n", name, "", "not set");
+                out.printf("%-29s %-45s %s%n", name, "", "not set");
             } else {
-                out.printf("%-23s %-45s %s%n", name, SECRETS.contains(name) && !value.isEmpty() ? "***" : value,
+                String shown = SECRETS.contains(name) && !value.isEmpty() ? "***" : value.replaceAll("//[^@/]*@", "//***@"); // a URL's password too
+                out.printf("%-29s %-45s %s%n", name, shown,
                         filledIn.contains(name) ? localStack : "environment");
             }
         }

@@ -1,6 +1,7 @@
 package dev.sluice.cli.support;
 
 import dev.sluice.core.cache.RedisKeys;
+import dev.sluice.core.kafka.KafkaSecurity;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -26,6 +27,13 @@ public record CliEnvironment(Map<String, String> variables) {
 
     public String kafkaBootstrap() {
         return variables.getOrDefault("SLUICE_KAFKA_BOOTSTRAP", "localhost:9092");
+    }
+
+    /** Bootstrap servers and security ({@code SLUICE_KAFKA_SECURITYPROTOCOL} and the rest), for every Kafka client of a command. */
+    public Map<String, Object> kafkaClient() {
+        Map<String, Object> properties = new java.util.HashMap<>(KafkaSecurity.fromEnvironment(variables).clientProperties());
+        properties.put("bootstrap.servers", kafkaBootstrap());
+        return properties;
     }
 
     public PGSimpleDataSource dataSource() {

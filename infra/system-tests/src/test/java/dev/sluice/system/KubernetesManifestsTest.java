@@ -89,6 +89,7 @@ class KubernetesManifestsTest {
         }
         Map<String, Object> example = new Yaml().load(read(BASE.resolve("secret.example.yaml")));
         variables.addAll(map(example.get("stringData")).keySet());
+        variables.removeIf(name -> !name.startsWith("SLUICE_")); // KEDA's own keys in the Secret are KEDA's
         assertThat(variables).isNotEmpty().allSatisfy(name -> assertThat(documented).as("%s is documented (a misspelt variable binds nothing)", name)
                 .contains("`" + name + "`"));
         ofKind("ConfigMap").forEach(map -> assertThat(map(map.get("data")).keySet()).noneMatch(key -> SECRET.matcher(key).matches()));

@@ -1,7 +1,9 @@
 package dev.sluice.platform.connection;
 
+import dev.sluice.core.kafka.KafkaSecurity;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -17,8 +19,37 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("sluice")
 public record ConnectionProperties(@DefaultValue @Valid Kafka kafka, @DefaultValue @Valid Postgres pg, @DefaultValue @Valid Redis redis) {
 
-    /** @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port]} */
-    public record Kafka(@DefaultValue("localhost:9092") @NotBlank String bootstrap) {}
+    /**
+     * How every Kafka client of the service connects: producers, consumers, admin, Kafka Streams, Debezium's offset
+     * store (they become {@code spring.kafka.properties.*} and Debezium's client settings).
+     *
+     * @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port]}
+     * @param securityProtocol {@code PLAINTEXT}, {@code SSL}, {@code SASL_PLAINTEXT} or {@code SASL_SSL} (default PLAINTEXT)
+     * @param saslMechanism {@code SCRAM-SHA-512}, {@code SCRAM-SHA-256} or {@code PLAIN} (default SCRAM-SHA-512)
+     * @param username the SASL user; needed with SASL (default empty)
+     * @param password the SASL password (default empty)
+     * @param truststore a PEM ({@code .pem}, {@code .crt}) or PKCS12 file of the certificates to trust; empty: the
+     *     JVM's default trust (default empty)
+     * @param truststorePassword the PKCS12 truststore's password (default empty)
+     */
+    public record Kafka(
+            @DefaultValue("localhost:9092") @NotBlank String bootstrap,
+            @DefaultValue("PLAINTEXT") @Pattern(regexp = "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL") String securityProtocol,
+            @DefaultValue("SCRAM-SHA-512") @Pattern(regexp = "SCRAM-SHA-512|SCRAM-SHA-256|PLAIN") String saslMechanism,
+            @DefaultValue("") String username,
+            @DefaultValue("") String password,
+            @DefaultValue("") String truststore,
+            @DefaultValue("") String truststorePassword) {
+
+        public KafkaSecurity security() {
+            return new KafkaSecurity(securityProtocol, saslMechanism, username, password, truststore, truststorePassword);
+        }
+
+        @Override
+        public String toString() {
+            return "Kafka[bootstrap=" + bootstrap + ", " + security() + "]";
+        }
+    }
 
     /**
      * @param url {@code postgresql://host:port/database[?params]}; prefixed with {@code jdbc:} or {@code r2dbc:} for

@@ -33,6 +33,10 @@ public final class PlatformEnvironmentPostProcessor implements EnvironmentPostPr
         derived.put("spring.datasource.username", "${sluice.pg.user:" + defaults.pg().user() + "}");
         derived.put("spring.datasource.password", "${sluice.pg.password:}");
         derived.put("spring.data.redis.url", "${sluice.redis.url:" + defaults.redis().url() + "}");
+        // Kafka security, for every client Spring builds (producers, consumers, admin, Kafka Streams): bound now, as
+        // the login module's configuration is one property made of several settings
+        ConnectionProperties.Kafka kafka = Binder.get(environment).bindOrCreate("sluice.kafka", ConnectionProperties.Kafka.class);
+        kafka.security().clientProperties().forEach((name, value) -> derived.put("spring.kafka.properties." + name, value));
         environment.getPropertySources().addLast(new MapPropertySource(DERIVED, derived));
         try {
             new PropertiesPropertySourceLoader()

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -16,6 +17,9 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -53,15 +57,53 @@ public final class KafkaNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A broker that takes clients only over SASL_SSL with SCRAM-SHA-512: the user, and the server certificate its
+     * clients must trust. (A plaintext listener on another port serves the broker itself: creating users, tests.)
+     */
+    public record Secured(String username, String password, TlsMaterial tls, int internalPort) {
+
+        /** What a Sluice service or command needs to connect: the {@code SLUICE_KAFKA_*} variables. */
+        public Map<String, String> clientEnvironment(String bootstrapServers) {
+            return Map.of("SLUICE_KAFKA_BOOTSTRAP", bootstrapServers, "SLUICE_KAFKA_SECURITYPROTOCOL", "SASL_SSL",
+                    "SLUICE_KAFKA_SASLMECHANISM", "SCRAM-SHA-512", "SLUICE_KAFKA_USERNAME", username, "SLUICE_KAFKA_PASSWORD", password,
+                    "SLUICE_KAFKA_TRUSTSTORE", tls.certificate().toString());
+        }
+    }
+
     private final Path directory;
     private final Member member;
     private final int port;
+    private final Secured secured;
     private KafkaRaftServer server;
 
     KafkaNode(Path directory, Member member) {
+        this(directory, member, null);
+    }
+
+    private KafkaNode(Path directory, Member member, Secured secured) {
         this.directory = directory;
         this.member = member;
         this.port = member.port();
+        this.secured = secured;
+    }
+
+    /**
+     * A cluster of one that takes clients only over SASL_SSL (SCRAM-SHA-512, a certificate made at first start in
+     * {@code directory/tls}) as {@code username}; its {@link #secured()} says how to connect.
+     */
+    public static KafkaNode startSecured(Path directory, String username, String password) {
+        int controllerPort = FreePorts.pick();
+        Secured secured = new Secured(username, password, TlsMaterial.in(directory.resolve("tls")), FreePorts.pick());
+        KafkaNode node = new KafkaNode(directory, new Member(1, KafkaCluster.clusterId(directory), FreePorts.pick(), controllerPort,
+                "1@127.0.0.1:" + controllerPort, 1), secured);
+        node.startServer();
+        node.createUser();
+        return node;
+    }
+
+    public Optional<Secured> secured() {
+        return Optional.ofNullable(secured);
     }
 
     /**
@@ -133,11 +175,25 @@ public final class KafkaNode implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(member.nodeId()));
         props.put("controller.quorum.voters", member.voters());
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + member.controllerPort());
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+        if (secured == null) {
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER + "://127.0.0.1:" + member.controllerPort());
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+        } else {
+            props.put("listeners", "SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + secured.internalPort() + ","
+                    + CONTROLLER + "://127.0.0.1:" + member.controllerPort());
+            props.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + secured.internalPort());
+            props.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,INTERNAL:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+            props.put("inter.broker.listener.name", "INTERNAL");
+            props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            props.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            props.put("ssl.keystore.type", "PKCS12");
+            props.put("ssl.keystore.location", secured.tls().keystore().toString());
+            props.put("ssl.keystore.password", secured.tls().password());
+            props.put("ssl.key.password", secured.tls().password());
+        }
         props.put("controller.listener.names", CONTROLLER);
-        props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("log.dirs", directory.resolve("log").toString());
         // Internal topics cannot have more replicas than there are brokers; with three, one may be down and no
         // acknowledged write rests on a single replica.
@@ -184,9 +240,23 @@ public final class KafkaNode implements AutoCloseable {
         }
     }
 
+    /** The broker's own plaintext address (the internal listener of a secured broker). */
+    private String adminBootstrap() {
+        return "127.0.0.1:" + (secured == null ? port : secured.internalPort());
+    }
+
+    private void createUser() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adminBootstrap()))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(secured.username(),
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), secured.password()))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the Kafka user " + secured.username(), e);
+        }
+    }
+
     private void awaitReady() {
         Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adminBootstrap());
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         try (Admin client = Admin.create(admin)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,0 +1,196 @@
+package dev.sluice.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.infra.process.ServiceProcess;
+import dev.sluice.infra.stack.Connections;
+import dev.sluice.infra.stack.FreePorts;
+import dev.sluice.infra.stack.KafkaNode;
+import dev.sluice.infra.test.SharedStack;
+import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.store.apikey.ApiKeyRecords;
+import dev.sluice.store.schema.SchemaMigrator;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline against a Kafka broker that takes clients only over SASL_SSL (SCRAM-SHA-512, its certificate
+ * verified): the API's producer, the ingest worker, the change feed (Debezium and its offset store), Kafka Streams,
+ * the change archiver, and the command line's replay all connect with the documented {@code SLUICE_KAFKA_*}
+ * settings; a wrong password is refused.
+ */
+@SharedStackTest
+class SecuredKafkaIT {
+
+    static final Path JARS = Path.of("..", "..");
+    static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f]{32})\"");
+
+    static Path data;
+    static Connections connections;
+    static KafkaNode kafka;
+    static Map<String, String> environment;
+    static final List<ServiceProcess> services = new ArrayList<>();
+    static ServiceProcess api;
+    static String key;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void pipelineOnASecuredBroker() throws Exception {
+        data = Files.createTempDirectory("secured-kafka-it");
+        connections = SharedStack.forTestClass(SecuredKafkaIT.class);
+        new SchemaMigrator(connections.dataSource()).migrate();
+        try (Connection db = connections.dataSource().getConnection()) {
+            key = ApiKeyRecords.create(db, "crawler", 100_000, 100_000, List.of("write", "read"));
+        }
+        kafka = KafkaNode.startSecured(data.resolve("kafka"), "sluice", UUID.randomUUID().toString());
+
+        environment = new HashMap<>(connections.toEnvironment());
+        environment.putAll(kafka.secured().orElseThrow().clientEnvironment(kafka.bootstrapServers()));
+        environment.put("SLUICE_REDIS_KEYPREFIX", "secured-it:");
+        environment.put("SLUICE_TOKENS_SECRETS", "secured-kafka-it-secret-for-consistency-tokens-0123456789");
+        environment.put("SLUICE_CDC_SLOTNAME", "sluice_cdc_secured_it");
+        environment.put("SLUICE_INVALIDATOR_STATEDIR", data.resolve("streams").toString());
+        environment.put("SLUICE_BACKUP_DIRECTORY", data.resolve("backups").toString());
+        environment.put("SLUICE_BACKUP_SCHEDULE", "-");
+        environment.put("SLUICE_BACKUP_ARCHIVE_SEGMENTDURATION", "2s");
+
+        services.add(service("ingest", "ingest-worker"));
+        services.add(service("invalidator", "cache-invalidator"));
+        services.add(service("backup", "backup-worker"));
+        int apiPort = FreePorts.pick();
+        api = new ServiceProcess("api", jar("api-service"), apiPort, FreePorts.pickOtherThan(apiPort), environment, ServiceProcess.QUICK_START_JVM,
+                System.out, null);
+        services.add(api);
+        services.forEach(ServiceProcess::start);
+        await().atMost(Duration.ofMinutes(3)).until(() -> services.stream().allMatch(service -> service.isReady() || !service.isAlive()));
+        assertThat(services).allSatisfy(service -> assertThat(service.isAlive()).as(service.name()).isTrue());
+    }
+
+    @AfterAll
+    static void stop() {
+        services.forEach(ServiceProcess::kill);
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void everyClientConnectsOverSaslSslAndAWrongPasswordIsRefused() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(post("https://secured.example/" + i, "first", "2026-12-01T00:00:00Z"));
+        }
+        await().alias("the ingest worker consumed and applied every page").atMost(Duration.ofMinutes(1))
+                .until(() -> count("SELECT count(*) FROM pages WHERE url LIKE 'https://secured.example/%'") == 20);
+
+        assertThat(title(ids.get(0))).isEqualTo("first"); // and now it is cached
+        post("https://secured.example/0", "second", "2026-12-02T00:00:00Z");
+        await().alias("the change feed and Kafka Streams invalidated the cached page").atMost(Duration.ofMinutes(1))
+                .until(() -> "second".equals(title(ids.get(0))));
+
+        await().alias("the change archiver wrote a segment").atMost(Duration.ofMinutes(1)).until(() -> {
+            try (Stream<Path> files = Files.walk(data.resolve("backups"))) {
+                return files.anyMatch(Files::isRegularFile);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+
+        Path file = data.resolve("replayed.ndjson.gz");
+        Command replay = sluice(environment, "replay", "--into", "file", "--file", file.toString(), "--max-rate", "0");
+        assertThat(replay.exit()).as(replay.output()).isZero();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            assertThat(lines.lines().count()).as("every record of pages.v1").isEqualTo(21);
+        }
+
+        Map<String, String> wrong = new HashMap<>(environment);
+        wrong.put("SLUICE_KAFKA_PASSWORD", "not-the-password");
+        Command refused = sluice(wrong, "replay", "--into", "file", "--file", data.resolve("refused.ndjson.gz").toString(), "--dry-run");
+        assertThat(refused.exit()).as(refused.output()).isNotZero();
+        assertThat(refused.output()).containsIgnoringCase("authentication").doesNotContain("\tat org.apache.kafka");
+
+        Command backup = sluice(environment, "backup", "take");
+        assertThat(backup.exit()).as(backup.output()).isZero();
+        assertThat(services).allSatisfy(service -> assertThat(service.isAlive()).as(service.name()).isTrue());
+    }
+
+    private static String post(String url, String title, String fetchedAt) throws Exception {
+        String body = "{\"url\":\"" + url + "\",\"fetched_at\":\"" + fetchedAt + "\",\"status\":200,\"title\":\"" + title
+                + "\",\"content_type\":\"text/html\",\"body\":\"<p>" + title + "</p>\"}";
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + api.port() + "/v1/pages"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        Matcher id = ID.matcher(response.body());
+        assertThat(id.find()).isTrue();
+        return id.group(1);
+    }
+
+    /** The title a plain read (the cache path, no consistency token) answers. */
+    private static String title(String id) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + api.port() + "/v1/pages/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher title = Pattern.compile("\"title\"\\s*:\\s*\"([^\"]*)\"").matcher(response.body());
+        return response.statusCode() == 200 && title.find() ? title.group(1) : null;
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection db = connections.dataSource().getConnection(); Statement statement = db.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    record Command(int exit, String output) {}
+
+    /** The one sluice jar, as an operator runs it, with {@code environment} only. */
+    private static Command sluice(Map<String, String> environment, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JARS.resolve("cli/target/sluice-cli.jar").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("SLUICE_"));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        return new Command(process.exitValue(), output);
+    }
+
+    private static ServiceProcess service(String name, String module) {
+        return new ServiceProcess(name, jar(module), FreePorts.pick(), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
+    }
+
+    private static Path jar(String module) {
+        Path jar = JARS.resolve(module).resolve("target").resolve("sluice-" + module + ".jar");
+        assertThat(jar).as("%s (built earlier in the reactor)", jar).isRegularFile();
+        return jar;
+    }
+}
