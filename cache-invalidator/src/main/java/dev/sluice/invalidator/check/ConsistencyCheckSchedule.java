@@ -2,6 +2,7 @@ package dev.sluice.invalidator.check;
 
 import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.store.cache.ConsistencyChecker;
+import dev.sluice.store.cache.RedisClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
@@ -28,6 +29,7 @@ class ConsistencyCheckSchedule implements SmartLifecycle {
     private final DataSource dataSource;
     private final RedisKeys keys;
     private final String redisUrl;
+    private final String redisTruststore;
     private final AtomicLong lastStale = new AtomicLong(-1);
     private ScheduledExecutorService timer;
 
@@ -37,6 +39,7 @@ class ConsistencyCheckSchedule implements SmartLifecycle {
         this.dataSource = dataSource;
         this.keys = keys;
         this.redisUrl = connections.redis().url();
+        this.redisTruststore = connections.redis().truststore();
         Gauge.builder("sluice.invalidator.stale.entries", lastStale, AtomicLong::get)
                 .description("Stale cached page entries found by the last sampled consistency check (-1: none yet)").register(meters);
     }
@@ -52,7 +55,7 @@ class ConsistencyCheckSchedule implements SmartLifecycle {
     }
 
     private void checkOnce() {
-        RedisClient client = RedisClient.create(redisUrl);
+        RedisClient client = RedisClients.create(redisUrl, redisTruststore);
         try (StatefulRedisConnection<String, String> redis = client.connect(); Connection db = dataSource.getConnection()) {
             ConsistencyChecker.Result result = new ConsistencyChecker(redis.sync(), keys).check(db, settings.sample(), checked -> {});
             lastStale.set(result.stale());

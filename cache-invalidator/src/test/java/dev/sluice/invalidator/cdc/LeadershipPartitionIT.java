@@ -90,7 +90,7 @@ class LeadershipPartitionIT {
     private static CdcRunner runner(String postgresUrl) {
         ConnectionProperties through = new ConnectionProperties(new ConnectionProperties.Kafka(connections.kafkaBootstrap(), "PLAINTEXT", "SCRAM-SHA-512", "", "", "", ""),
                 new ConnectionProperties.Postgres(postgresUrl, connections.postgresUser(), connections.postgresPassword()),
-                new ConnectionProperties.Redis(connections.redisUrl(), "sluice:"));
+                new ConnectionProperties.Redis(connections.redisUrl(), "sluice:", ""));
         CdcProperties settings = new CdcProperties(true, SLOT, "no_data", SLOT + ".offsets", Duration.ofMillis(50), Duration.ofSeconds(1),
                 RETRY, LEASE);
         return new CdcRunner(settings, through, producer(), TOPIC, new SimpleMeterRegistry());

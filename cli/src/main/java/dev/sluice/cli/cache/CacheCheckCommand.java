@@ -2,6 +2,7 @@ package dev.sluice.cli.cache;
 
 import dev.sluice.cli.support.CliEnvironment;
 import dev.sluice.store.cache.ConsistencyChecker;
+import dev.sluice.store.cache.RedisClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.PrintWriter;
@@ -35,7 +36,7 @@ public final class CacheCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        RedisClient client = RedisClient.create(environment.redisUrl());
+        RedisClient client = RedisClients.create(environment.redisUrl(), environment.variables().get("SLUICE_REDIS_TRUSTSTORE"));
         try (StatefulRedisConnection<String, String> redis = client.connect(); Connection db = environment.connect()) {
             long started = System.nanoTime();
             ConsistencyChecker.Result result = new ConsistencyChecker(redis.sync(), environment.redisKeys()).check(db, sample, checked -> {

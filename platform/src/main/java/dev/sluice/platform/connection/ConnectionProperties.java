@@ -98,14 +98,16 @@ public record ConnectionProperties(@DefaultValue @Valid Kafka kafka, @DefaultVal
     }
 
     /**
-     * @param url {@code redis://[:password@]host:port[/database]}
+     * @param url {@code redis://[[user]:password@]host:port[/database]}, or {@code rediss://...} over TLS
      * @param keyPrefix prefix of every key Sluice writes, so several deployments can share a Redis (default sluice:)
+     * @param truststore a PEM file of the certificates to trust over TLS; empty: the JVM's default trust (default empty)
      */
-    public record Redis(@DefaultValue("redis://localhost:6379") @NotBlank String url, @DefaultValue("sluice:") String keyPrefix) {
+    public record Redis(@DefaultValue("redis://localhost:6379") @NotBlank String url, @DefaultValue("sluice:") String keyPrefix,
+            @DefaultValue("") String truststore) {
 
         @Override
         public String toString() {
-            return "Redis[url=" + url.replaceAll("//[^@/]*@", "//***@") + ", keyPrefix=" + keyPrefix + "]";
+            return "Redis[url=" + url.replaceAll("//[^@/]*@", "//***@") + ", keyPrefix=" + keyPrefix + ", truststore=" + truststore + "]";
         }
     }
 }

@@ -37,6 +37,13 @@ public final class PlatformEnvironmentPostProcessor implements EnvironmentPostPr
         // the login module's configuration is one property made of several settings
         ConnectionProperties.Kafka kafka = Binder.get(environment).bindOrCreate("sluice.kafka", ConnectionProperties.Kafka.class);
         kafka.security().clientProperties().forEach((name, value) -> derived.put("spring.kafka.properties." + name, value));
+        // Redis over TLS trusting a certificate of our own: a Spring SSL bundle for the Lettuce connection factory
+        String redisTruststore = environment.getProperty("sluice.redis.truststore", "");
+        if (!redisTruststore.isBlank()) {
+            derived.put("spring.ssl.bundle.pem.sluice-redis.truststore.certificate", "file:" + redisTruststore);
+            derived.put("spring.data.redis.ssl.enabled", "true");
+            derived.put("spring.data.redis.ssl.bundle", "sluice-redis");
+        }
         environment.getPropertySources().addLast(new MapPropertySource(DERIVED, derived));
         try {
             new PropertiesPropertySourceLoader()

@@ -6,6 +6,8 @@ import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
+import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -20,9 +22,24 @@ import org.springframework.r2dbc.core.DatabaseClient;
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
 
+    /**
+     * The URL's TLS parameters as the JDBC driver (and Debezium) spell them, and the names R2DBC knows them by: one
+     * {@code SLUICE_PG_URL} for every client ({@code sslmode} R2DBC takes as it is).
+     */
+    static final Map<String, String> JDBC_TO_R2DBC = Map.of("sslrootcert", "sslRootCert", "sslcert", "sslCert", "sslkey", "sslKey",
+            "sslpassword", "sslPassword");
+
     @Bean(destroyMethod = "dispose")
     ConnectionPool connectionFactory(ConnectionProperties connections, DatabaseProperties pool) {
-        ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(connections.pg().r2dbcUrl()).mutate()
+        ConnectionFactoryOptions parsed = ConnectionFactoryOptions.parse(connections.pg().r2dbcUrl());
+        ConnectionFactoryOptions.Builder builder = parsed.mutate();
+        JDBC_TO_R2DBC.forEach((jdbc, r2dbc) -> {
+            Object value = parsed.getValue(Option.valueOf(jdbc));
+            if (value != null) {
+                builder.option(Option.valueOf(r2dbc), value);
+            }
+        });
+        ConnectionFactoryOptions options = builder
                 .option(ConnectionFactoryOptions.USER, connections.pg().user())
                 .option(ConnectionFactoryOptions.PASSWORD, connections.pg().password())
                 .option(PostgresqlConnectionFactoryProvider.STATEMENT_TIMEOUT, pool.queryTimeout())

@@ -5,7 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +31,14 @@ public final class PostgresNode implements AutoCloseable {
     private final int port;
     private final boolean durable;
     private final Path binaries;
+    private Secured secured;
     private EmbeddedPostgres server;
+
+    /**
+     * A server that takes {@code username} only over TLS with a password (scram-sha-256), its certificate verified.
+     * (The embedded stack's own administration, as {@code postgres}, stays local and trusted.)
+     */
+    public record Secured(String username, String password, TlsMaterial tls) {}
 
     private PostgresNode(Path dataDirectory, Path binariesCache, int port, boolean durable, Path binaries) {
         this.dataDirectory = dataDirectory;
@@ -55,9 +68,51 @@ public final class PostgresNode implements AutoCloseable {
         return node;
     }
 
+    /**
+     * As {@link #start(Path, Path, int, boolean)}, taking {@code username} only over TLS with a password (a
+     * certificate made at first start beside the data); {@link #securedUrl} is how to connect.
+     */
+    public static PostgresNode startSecured(Path dataDirectory, Path binariesCache, String username, String password) {
+        PostgresNode node = new PostgresNode(dataDirectory, binariesCache, FreePorts.pick(), false, null);
+        node.secured = new Secured(username, password, TlsMaterial.in(dataDirectory.resolveSibling(dataDirectory.getFileName() + "-tls")));
+        node.startServer();
+        node.requireTlsAndPassword();
+        return node;
+    }
+
+    public Optional<Secured> secured() {
+        return Optional.ofNullable(secured);
+    }
+
     /** {@code postgresql://127.0.0.1:port/database}. */
     public String url(String database) {
         return "postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** {@code postgresql://127.0.0.1:port/database?sslmode=verify-full&sslrootcert=...}: the certificate verified. */
+    public String securedUrl(String database) {
+        return url(database) + "?sslmode=verify-full&sslrootcert=" + secured.tls().certificate();
+    }
+
+    /** The user, with its password, allowed in only over TLS; the stack's own administration stays local. */
+    private void requireTlsAndPassword() {
+        try (Connection admin = DriverManager.getConnection("jdbc:" + url("postgres"), USER, "");
+                Statement sql = admin.createStatement()) {
+            try (ResultSet exists = sql.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + secured.username() + "'")) {
+                if (!exists.next()) {
+                    sql.execute("CREATE ROLE \"" + secured.username() + "\" LOGIN SUPERUSER REPLICATION PASSWORD '" + secured.password().replace("'", "''") + "'");
+                }
+            }
+            Files.writeString(dataDirectory.resolve("pg_hba.conf"), String.join("\n",
+                    "# written by the embedded stack's secured mode: the pipeline's user over TLS with a password only",
+                    "local   all          all                        trust",
+                    "hostssl all          " + secured.username() + " 127.0.0.1/32 scram-sha-256",
+                    "hostssl replication  " + secured.username() + " 127.0.0.1/32 scram-sha-256",
+                    "hostssl all          postgres 127.0.0.1/32 trust", ""));
+            sql.execute("SELECT pg_reload_conf()");
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot secure PostgreSQL in " + dataDirectory, e);
+        }
     }
 
     public int port() {
@@ -90,6 +145,11 @@ public final class PostgresNode implements AutoCloseable {
                     // and logical decoding only sees flushed WAL (off would delay every change event).
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "127.0.0.1");
+            if (secured != null) {
+                builder.setServerConfig("ssl", "on")
+                        .setServerConfig("ssl_cert_file", secured.tls().certificate().toString())
+                        .setServerConfig("ssl_key_file", secured.tls().privateKey().toString());
+            }
             if (binaries != null) {
                 builder.setPgBinaryResolver((system, machine) -> archiveIn(binaries));
             }

@@ -3,7 +3,6 @@ package dev.sluice.infra.stack;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -32,17 +31,22 @@ public final class RedisNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisNode.class);
 
+    /** A server that takes clients only over TLS, as an ACL user (the default user is off). */
+    public record Secured(String username, String password, TlsMaterial tls) {}
+
     private final Path directory;
     private final int port;
     private final boolean durable;
     private final File executable;
+    private final Secured secured;
     private Process process;
 
-    private RedisNode(Path directory, int port, boolean durable, File executable) {
+    private RedisNode(Path directory, int port, boolean durable, File executable, Secured secured) {
         this.directory = directory;
         this.port = port;
         this.durable = durable;
         this.executable = executable;
+        this.secured = secured;
     }
 
     /**
@@ -51,13 +55,32 @@ public final class RedisNode implements AutoCloseable {
      * @param durable whether writes survive a restart (append-only file, fsync every second)
      */
     public static RedisNode start(Path directory, int port, boolean durable) {
-        RedisNode node = new RedisNode(directory, FreePorts.require(port, "Redis"), durable, executable(directory));
+        RedisNode node = new RedisNode(directory, FreePorts.require(port, "Redis"), durable, executable(directory), null);
         node.startServer();
         return node;
     }
 
+    /**
+     * A server that takes clients only over TLS (a certificate made at first start in {@code directory/tls}) as the
+     * ACL user {@code username}; {@link #url()} carries the user and password, {@link #secured()} the certificate.
+     *
+     * @param password URL-safe: it is part of the URL
+     */
+    public static RedisNode startSecured(Path directory, String username, String password) {
+        RedisNode node = new RedisNode(directory, FreePorts.pick(), false, executable(directory),
+                new Secured(username, password, TlsMaterial.in(directory.resolve("tls"))));
+        node.startServer();
+        return node;
+    }
+
+    public Optional<Secured> secured() {
+        return Optional.ofNullable(secured);
+    }
+
+    /** {@code redis://127.0.0.1:port}, or {@code rediss://user:password@127.0.0.1:port} when secured. */
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return secured == null ? "redis://127.0.0.1:" + port
+                : "rediss://" + secured.username() + ":" + secured.password() + "@127.0.0.1:" + port;
     }
 
     public int port() {
@@ -114,8 +137,17 @@ public final class RedisNode implements AutoCloseable {
         // In its own session where possible (as pg_ctl does for PostgreSQL): a Ctrl-C in the terminal must not
         // stop Redis under the services; the owner stops it, last.
         onPath("setsid").ifPresent(setsid -> command.add(setsid.getAbsolutePath()));
-        command.addAll(List.of(executable.getAbsolutePath(),
-                "--port", Integer.toString(port),
+        command.add(executable.getAbsolutePath());
+        if (secured == null) {
+            command.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
+                    "--tls-cert-file", secured.tls().certificate().toString(), "--tls-key-file", secured.tls().privateKey().toString(),
+                    "--tls-auth-clients", "no",
+                    "--user", "default", "off",
+                    "--user", secured.username(), "on", ">" + secured.password(), "~*", "&*", "+@all"));
+        }
+        command.addAll(List.of(
                 "--bind", "127.0.0.1",
                 "--dir", directory.toAbsolutePath().toString(),
                 "--save", "",
@@ -136,7 +168,7 @@ public final class RedisNode implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + executable, e);
         }
         awaitPong();
-        log.info("Redis ready at {} in {} ms ({})", url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), executable);
+        log.info("Redis ready at 127.0.0.1:{}{} in {} ms ({})", port, secured == null ? "" : " (TLS)", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), executable);
     }
 
     private void awaitPong() {
@@ -158,14 +190,23 @@ public final class RedisNode implements AutoCloseable {
 
     /** Sends one inline command; the first reply line, or empty if the server cannot be reached. */
     private Optional<String> command(String inline) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            socket.setSoTimeout(5000);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            plain.setSoTimeout(5000);
+            Socket socket = secured == null ? plain
+                    : secured.tls().clientContext().getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
             OutputStream out = socket.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            if (secured != null) {
+                out.write(("AUTH " + secured.username() + " " + secured.password() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                if (!"+OK".equals(in.readLine())) {
+                    return Optional.empty();
+                }
+            }
             out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            InputStream in = socket.getInputStream();
-            return Optional.ofNullable(new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII)).readLine());
+            return Optional.ofNullable(in.readLine());
         } catch (IOException e) {
             return Optional.empty();
         }

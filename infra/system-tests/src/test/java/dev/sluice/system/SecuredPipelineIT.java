@@ -1,14 +1,16 @@
 package dev.sluice.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
 import dev.sluice.infra.stack.KafkaNode;
-import dev.sluice.infra.test.SharedStack;
-import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.infra.stack.PostgresNode;
+import dev.sluice.infra.stack.RedisNode;
+import dev.sluice.infra.stack.StackOptions;
 import dev.sluice.store.apikey.ApiKeyRecords;
 import dev.sluice.store.schema.SchemaMigrator;
 import java.io.BufferedReader;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -40,13 +43,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pipeline against a Kafka broker that takes clients only over SASL_SSL (SCRAM-SHA-512, its certificate
- * verified): the API's producer, the ingest worker, the change feed (Debezium and its offset store), Kafka Streams,
- * the change archiver, and the command line's replay all connect with the documented {@code SLUICE_KAFKA_*}
- * settings; a wrong password is refused.
+ * The pipeline on a secured stack: Kafka taking clients only over SASL_SSL (SCRAM-SHA-512), PostgreSQL only over TLS
+ * with a password ({@code sslmode=verify-full}), Redis only over TLS as an ACL user, every certificate verified
+ * (made at start with the JDK's keytool). The API (its producer, R2DBC and Lettuce), the ingest worker, the change
+ * feed (Debezium, its offset store and its replication connection), Kafka Streams, the change archiver and the
+ * command line (replay, backup, cache check) all connect through the documented settings; a wrong password, and a
+ * connection without TLS, are refused.
  */
-@SharedStackTest
-class SecuredKafkaIT {
+class SecuredPipelineIT {
 
     static final Path JARS = Path.of("..", "..");
     static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f]{32})\"");
@@ -54,6 +58,8 @@ class SecuredKafkaIT {
     static Path data;
     static Connections connections;
     static KafkaNode kafka;
+    static PostgresNode postgres;
+    static RedisNode redis;
     static Map<String, String> environment;
     static final List<ServiceProcess> services = new ArrayList<>();
     static ServiceProcess api;
@@ -61,21 +67,27 @@ class SecuredKafkaIT {
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void pipelineOnASecuredBroker() throws Exception {
-        data = Files.createTempDirectory("secured-kafka-it");
-        connections = SharedStack.forTestClass(SecuredKafkaIT.class);
+    static void pipelineOnASecuredStack() throws Exception {
+        data = Files.createTempDirectory("secured-pipeline-it");
+        String pgPassword = UUID.randomUUID().toString();
+        postgres = PostgresNode.startSecured(data.resolve("postgres"), StackOptions.defaultBinariesCache(), "sluice", pgPassword);
+        try (Connection admin = DriverManager.getConnection("jdbc:" + postgres.url("postgres"), PostgresNode.USER, "");
+                Statement sql = admin.createStatement()) {
+            sql.execute("CREATE DATABASE sluice OWNER sluice");
+        }
+        redis = RedisNode.startSecured(data.resolve("redis"), "sluice", UUID.randomUUID().toString().replace("-", ""));
+        kafka = KafkaNode.startSecured(data.resolve("kafka"), "sluice", UUID.randomUUID().toString());
+        connections = new Connections(kafka.bootstrapServers(), postgres.securedUrl("sluice"), "sluice", pgPassword, redis.url());
         new SchemaMigrator(connections.dataSource()).migrate();
         try (Connection db = connections.dataSource().getConnection()) {
             key = ApiKeyRecords.create(db, "crawler", 100_000, 100_000, List.of("write", "read"));
         }
-        kafka = KafkaNode.startSecured(data.resolve("kafka"), "sluice", UUID.randomUUID().toString());
 
         environment = new HashMap<>(connections.toEnvironment());
         environment.putAll(kafka.secured().orElseThrow().clientEnvironment(kafka.bootstrapServers()));
-        environment.put("SLUICE_REDIS_KEYPREFIX", "secured-it:");
-        environment.put("SLUICE_TOKENS_SECRETS", "secured-kafka-it-secret-for-consistency-tokens-0123456789");
-        environment.put("SLUICE_CDC_SLOTNAME", "sluice_cdc_secured_it");
-        environment.put("SLUICE_INVALIDATOR_STATEDIR", data.resolve("streams").toString());
+        environment.put("SLUICE_REDIS_TRUSTSTORE", redis.secured().orElseThrow().tls().certificate().toString());
+                environment.put("SLUICE_TOKENS_SECRETS", "secured-kafka-it-secret-for-consistency-tokens-0123456789");
+                environment.put("SLUICE_INVALIDATOR_STATEDIR", data.resolve("streams").toString());
         environment.put("SLUICE_BACKUP_DIRECTORY", data.resolve("backups").toString());
         environment.put("SLUICE_BACKUP_SCHEDULE", "-");
         environment.put("SLUICE_BACKUP_ARCHIVE_SEGMENTDURATION", "2s");
@@ -95,13 +107,24 @@ class SecuredKafkaIT {
     @AfterAll
     static void stop() {
         services.forEach(ServiceProcess::kill);
-        if (kafka != null) {
-            kafka.close();
+        for (AutoCloseable node : new AutoCloseable[] {kafka, redis, postgres}) {
+            try {
+                if (node != null) {
+                    node.close();
+                }
+            } catch (Exception e) {
+                // the rest still stop
+            }
         }
     }
 
     @Test
-    void everyClientConnectsOverSaslSslAndAWrongPasswordIsRefused() throws Exception {
+    void everyClientConnectsSecuredAndAnythingElseIsRefused() throws Exception {
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:" + postgres.url("sluice") + "?sslmode=disable", "sluice",
+                connections.postgresPassword()).close()).as("PostgreSQL without TLS").hasMessageContaining("no encryption");
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:" + postgres.securedUrl("sluice"), "sluice", "wrong").close())
+                .as("PostgreSQL with a wrong password").hasMessageContaining("password authentication failed");
+
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add(post("https://secured.example/" + i, "first", "2026-12-01T00:00:00Z"));
@@ -137,6 +160,9 @@ class SecuredKafkaIT {
 
         Command backup = sluice(environment, "backup", "take");
         assertThat(backup.exit()).as(backup.output()).isZero();
+        Command check = sluice(environment, "cache", "check");
+        assertThat(check.output()).as("the cache check reads Redis over TLS").contains("cached page entries");
+        assertThat(check.exit()).as(check.output()).isZero();
         assertThat(services).allSatisfy(service -> assertThat(service.isAlive()).as(service.name()).isTrue());
     }
 
