@@ -14,10 +14,18 @@ import org.postgresql.ds.PGSimpleDataSource;
  *     for JDBC and {@code r2dbc:} for R2DBC, so one setting serves both drivers
  * @param postgresUser PostgreSQL user
  * @param postgresPassword PostgreSQL password (may be empty)
- * @param redisUrl Redis as {@code redis://[password@]host:port[/db]}
+ * @param redisUrl Redis as {@code redis://[password@]host:port[/db]}, or {@code rediss://} over TLS
+ * @param security the other settings a secured stack's clients need ({@code SLUICE_KAFKA_SECURITYPROTOCOL} and the
+ *     rest, {@code SLUICE_REDIS_TRUSTSTORE}); empty for a plain one
  */
 public record Connections(
-        String kafkaBootstrap, String postgresUrl, String postgresUser, String postgresPassword, String redisUrl) {
+        String kafkaBootstrap, String postgresUrl, String postgresUser, String postgresPassword, String redisUrl,
+        Map<String, String> security) {
+
+    /** The connections of a stack without TLS or SASL. */
+    public Connections(String kafkaBootstrap, String postgresUrl, String postgresUser, String postgresPassword, String redisUrl) {
+        this(kafkaBootstrap, postgresUrl, postgresUser, postgresPassword, redisUrl, Map.of());
+    }
 
     public static final String KAFKA_BOOTSTRAP = "SLUICE_KAFKA_BOOTSTRAP";
     public static final String PG_URL = "SLUICE_PG_URL";
@@ -34,6 +42,7 @@ public record Connections(
             throw new IllegalArgumentException(PG_URL + " must look like postgresql://host:port/database, not " + postgresUrl);
         }
         postgresPassword = postgresPassword == null ? "" : postgresPassword;
+        security = Map.copyOf(security);
     }
 
     public String jdbcUrl() {
@@ -55,7 +64,7 @@ public record Connections(
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         return new Connections(kafkaBootstrap,
                 "postgresql://" + uri.getRawAuthority() + "/" + database + query,
-                postgresUser, postgresPassword, redisUrl);
+                postgresUser, postgresPassword, redisUrl, security);
     }
 
     /** The database name in {@link #postgresUrl()}. */
@@ -72,6 +81,7 @@ public record Connections(
         env.put(PG_USER, postgresUser);
         env.put(PG_PASSWORD, postgresPassword);
         env.put(REDIS_URL, redisUrl);
+        env.putAll(security);
         return env;
     }
 

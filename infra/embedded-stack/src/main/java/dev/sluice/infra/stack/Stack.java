@@ -1,11 +1,21 @@
 package dev.sluice.infra.stack;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +31,9 @@ public final class Stack implements AutoCloseable {
 
     /** The database the pipeline uses on an embedded server. */
     public static final String DATABASE = "sluice";
+
+    /** The user of every service of a secured stack. */
+    public static final String SECURED_USER = "sluice";
 
     private static final Logger log = LoggerFactory.getLogger(Stack.class);
 
@@ -39,6 +52,9 @@ public final class Stack implements AutoCloseable {
     }
 
     public static Stack start(StackOptions options) {
+        if (options.secured()) {
+            return startSecured(options);
+        }
         long started = System.nanoTime();
         var env = options.environment();
         String externalKafka = blankToNull(env.get(Connections.KAFKA_BOOTSTRAP));
@@ -78,6 +94,75 @@ public final class Stack implements AutoCloseable {
                 externalRedis != null ? externalRedis : redis.join().url());
         log.info("Stack ready in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), connections);
         return new Stack(kafka.join(), kafkaCluster.join(), postgres.join(), redis.join(), connections);
+    }
+
+    /**
+     * Kafka, PostgreSQL and Redis each secured (external services named by the environment are not supported here):
+     * the passwords made at first start are kept in {@code directory/secured.properties}, the certificates beside
+     * each service's data.
+     */
+    private static Stack startSecured(StackOptions options) {
+        long started = System.nanoTime();
+        Path directory = options.directory();
+        Properties passwords = passwords(directory.resolve("secured.properties"));
+        CompletableFuture<KafkaNode> kafka = CompletableFuture.supplyAsync(() ->
+                KafkaNode.startSecured(directory.resolve("kafka"), SECURED_USER, passwords.getProperty("kafka")));
+        CompletableFuture<PostgresNode> postgres = CompletableFuture.supplyAsync(() -> {
+            PostgresNode node = PostgresNode.startSecured(directory.resolve("postgres"), options.binariesCache(), SECURED_USER,
+                    passwords.getProperty("postgres"));
+            createDatabaseIfAbsent(node.url("postgres"), DATABASE);
+            return node;
+        });
+        CompletableFuture<RedisNode> redis = CompletableFuture.supplyAsync(() ->
+                RedisNode.startSecured(directory.resolve("redis"), SECURED_USER, passwords.getProperty("redis")));
+        try {
+            CompletableFuture.allOf(kafka, postgres, redis).join();
+        } catch (CompletionException e) {
+            closeQuietly(redis.getNow(null));
+            closeQuietly(postgres.getNow(null));
+            closeQuietly(kafka.getNow(null));
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        Map<String, String> security = new LinkedHashMap<>(kafka.join().secured().orElseThrow().clientEnvironment(kafka.join().bootstrapServers()));
+        security.remove(Connections.KAFKA_BOOTSTRAP);
+        security.put("SLUICE_REDIS_TRUSTSTORE", redis.join().secured().orElseThrow().tls().certificate().toString());
+        Connections connections = new Connections(kafka.join().bootstrapServers(), postgres.join().securedUrl(DATABASE), SECURED_USER,
+                passwords.getProperty("postgres"), redis.join().url(), security);
+        log.info("Secured stack ready in {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), connections);
+        return new Stack(kafka.join(), null, postgres.join(), redis.join(), connections);
+    }
+
+    /** One random password per service, made once and kept (readable by its owner only). */
+    private static Properties passwords(Path file) {
+        Properties passwords = new Properties();
+        try {
+            if (Files.exists(file)) {
+                try (var in = Files.newInputStream(file)) {
+                    passwords.load(in);
+                }
+            }
+            boolean added = false;
+            for (String service : List.of("kafka", "postgres", "redis")) {
+                if (!passwords.containsKey(service)) {
+                    passwords.setProperty(service, UUID.randomUUID().toString().replace("-", ""));
+                    added = true;
+                }
+            }
+            if (added) {
+                Files.createDirectories(file.getParent());
+                try (var out = Files.newOutputStream(file)) {
+                    passwords.store(out, "passwords of the secured embedded stack");
+                }
+                try {
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system
+                }
+            }
+            return passwords;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Connections connections() {

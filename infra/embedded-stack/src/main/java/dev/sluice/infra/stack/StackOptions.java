@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param environment where to look for {@code SLUICE_*} coordinates of external services (normally the process
  *     environment): each service that has them is used as is instead of being started
  * @param kafkaBrokers 1, or 3 for a cluster in which topics have three replicas and {@code min.insync.replicas} 2
+ * @param secured Kafka only over SASL_SSL, PostgreSQL only over TLS with a password, Redis only over TLS as an ACL
+ *     user; certificates and passwords made at first start under {@code directory} (one broker only)
  */
 public record StackOptions(
         Path directory,
@@ -25,7 +27,8 @@ public record StackOptions(
         int redisPort,
         Path binariesCache,
         Map<String, String> environment,
-        int kafkaBrokers) {
+        int kafkaBrokers,
+        boolean secured) {
 
     public StackOptions {
         Objects.requireNonNull(directory, "directory");
@@ -34,12 +37,15 @@ public record StackOptions(
         if (kafkaBrokers < 1) {
             throw new IllegalArgumentException("at least one Kafka broker, not " + kafkaBrokers);
         }
+        if (secured && kafkaBrokers > 1) {
+            throw new IllegalArgumentException("a secured stack has one Kafka broker");
+        }
     }
 
     /** A stack with one Kafka broker. */
     public StackOptions(Path directory, boolean durable, int kafkaPort, int postgresPort, int redisPort, Path binariesCache,
             Map<String, String> environment) {
-        this(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, 1);
+        this(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, 1, false);
     }
 
     /** The shared unpack cache for PostgreSQL binaries: {@code ~/.cache/sluice}. */
@@ -53,10 +59,14 @@ public record StackOptions(
     }
 
     public StackOptions withEnvironment(Map<String, String> environment) {
-        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, kafkaBrokers);
+        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, kafkaBrokers, secured);
     }
 
     public StackOptions withKafkaBrokers(int brokers) {
-        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, brokers);
+        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, brokers, secured);
+    }
+
+    public StackOptions withSecured(boolean secured) {
+        return new StackOptions(directory, durable, kafkaPort, postgresPort, redisPort, binariesCache, environment, kafkaBrokers, secured);
     }
 }

@@ -45,6 +45,10 @@ public final class LocalRun implements Callable<Integer> {
             description = "Kafka brokers: 1, or 3 for a cluster whose topics have three replicas and min.insync.replicas 2 (default: ${DEFAULT-VALUE}).")
     int brokers;
 
+    @Option(names = "--secured", description = "Kafka only over SASL_SSL, PostgreSQL only over TLS with a password, Redis only over TLS "
+            + "as an ACL user (certificates and passwords made at first start in the data folder; ./sluice env shows the settings).")
+    boolean secured;
+
     @Option(names = "--kafka-port", defaultValue = "19092", description = "Kafka port (of the first broker; the others follow it), 0 for any free one (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
@@ -77,9 +81,14 @@ public final class LocalRun implements Callable<Integer> {
             out.println("--brokers is 1 or 3 (a quorum that survives one failure), not " + brokers);
             return 2;
         }
-        out.println("Starting Kafka (" + brokers + (brokers == 1 ? " broker" : " brokers") + "), PostgreSQL and Redis (data in " + data + ") ...");
+        if (secured && brokers != 1) {
+            out.println("--secured runs one broker");
+            return 2;
+        }
+        out.println("Starting Kafka (" + brokers + (brokers == 1 ? " broker" : " brokers") + "), PostgreSQL and Redis" + (secured ? ", secured," : "")
+                + " (data in " + data + ") ...");
         Stack stack = Stack.start(new StackOptions(data, true, kafkaPort, postgresPort, redisPort,
-                StackOptions.defaultBinariesCache(), System.getenv(), brokers));
+                StackOptions.defaultBinariesCache(), System.getenv(), brokers, secured));
         LocalSecrets secrets = LocalSecrets.loadOrCreate(data);
         Map<String, String> environment = new LinkedHashMap<>(stack.connections().toEnvironment());
         environment.put(LocalSecrets.TOKEN_SECRET, secrets.tokenSecret());
@@ -179,7 +188,7 @@ public final class LocalRun implements Callable<Integer> {
                   Another process against the same stack:  set -a; . %s; set +a; java -jar <service jar> --server.port=<port>
                 Ctrl-C stops everything; the data stays in %s.
                 """.formatted(apiPort, devKey, data.resolve("dev-api-key"), apiPort + 4, connections.kafkaBootstrap(), connections.postgresUrl(), connections.postgresUser(),
-                connections.redisUrl(), processes, data.resolve("env"), data));
+                connections.redisUrl().replaceAll("//[^@/]*@", "//***@"), processes, data.resolve("env"), data));
     }
 
     private static void writeEnvironmentFile(Path data, Map<String, String> environment) {
@@ -187,6 +196,11 @@ public final class LocalRun implements Callable<Integer> {
         environment.forEach((key, value) -> file.append(key).append("='").append(value.replace("'", "'\\''")).append("'\n"));
         try {
             Files.writeString(data.resolve("env"), file);
+            try {
+                Files.setPosixFilePermissions(data.resolve("env"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
