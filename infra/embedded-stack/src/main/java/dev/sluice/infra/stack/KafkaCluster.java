@@ -95,9 +95,10 @@ public final class KafkaCluster implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no broker " + nodeId));
     }
 
+    /** Stops every broker at once: one by one, the last would wait for a quorum that is gone. */
     @Override
     public void close() {
-        brokers.forEach(Broker::close);
+        brokers.stream().map(broker -> CompletableFuture.runAsync(broker::close)).toList().forEach(CompletableFuture::join);
     }
 
     /** The cluster id kept in {@code directory/cluster.id}: every node of a cluster is formatted with the same one. */

@@ -208,6 +208,9 @@ public final class KafkaNode implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", replicas);
         props.put("share.coordinator.state.topic.min.isr", minInSync);
         props.put("min.insync.replicas", minInSync);
+        // A whole cluster stops at once (a local run's Ctrl-C): leadership need not move first, and waiting for a
+        // controller that is stopping too would hang the last nodes
+        props.put("controlled.shutdown.enable", Boolean.toString(member.clusterSize() == 1));
         props.put("group.initial.rebalance.delay.ms", "0");
         // Components create the topics they own (with their partition counts and retention); a typo must fail.
         props.put("auto.create.topics.enable", "false");
