@@ -14,8 +14,10 @@ import dev.sluice.infra.stack.StackOptions;
 import dev.sluice.store.apikey.ApiKeyRecords;
 import dev.sluice.store.schema.SchemaMigrator;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,6 +67,9 @@ class SecuredPipelineIT {
     static ServiceProcess api;
     static String key;
     static final HttpClient http = HttpClient.newHttpClient();
+    /** Every service's output, here and on the console. */
+    static final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    static final PrintStream logs = new PrintStream(new TeeOutputStream(System.out, logged), true, StandardCharsets.UTF_8);
 
     @BeforeAll
     static void pipelineOnASecuredStack() throws Exception {
@@ -91,13 +96,14 @@ class SecuredPipelineIT {
         environment.put("SLUICE_BACKUP_DIRECTORY", data.resolve("backups").toString());
         environment.put("SLUICE_BACKUP_SCHEDULE", "-");
         environment.put("SLUICE_BACKUP_ARCHIVE_SEGMENTDURATION", "2s");
+        environment.put("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs"); // JSON logs, as an operator would collect them
 
         services.add(service("ingest", "ingest-worker"));
         services.add(service("invalidator", "cache-invalidator"));
         services.add(service("backup", "backup-worker"));
         int apiPort = FreePorts.pick();
         api = new ServiceProcess("api", jar("api-service"), apiPort, FreePorts.pickOtherThan(apiPort), environment, ServiceProcess.QUICK_START_JVM,
-                System.out, null);
+                logs, null);
         services.add(api);
         services.forEach(ServiceProcess::start);
         await().atMost(Duration.ofMinutes(3)).until(() -> services.stream().allMatch(service -> service.isReady() || !service.isAlive()));
@@ -164,6 +170,49 @@ class SecuredPipelineIT {
         assertThat(check.output()).as("the cache check reads Redis over TLS").contains("cached page entries");
         assertThat(check.exit()).as(check.output()).isZero();
         assertThat(services).allSatisfy(service -> assertThat(service.isAlive()).as(service.name()).isTrue());
+        assertLogsAreJsonWithoutASecret();
+    }
+
+    /** Structured logs: every line a JSON object, and no password, key or token secret anywhere in them. */
+    private static void assertLogsAreJsonWithoutASecret() {
+        String output;
+        synchronized (logged) {
+            output = logged.toString(StandardCharsets.UTF_8);
+        }
+        List<String> lines = output.lines().map(line -> line.replaceFirst("^\\[[^]]*] ", "")).filter(line -> !line.isBlank()).toList();
+        assertThat(lines).hasSizeGreaterThan(50);
+        assertThat(lines.stream().filter(line -> line.startsWith("{")).count()).as("JSON lines").isGreaterThan(lines.size() * 9L / 10);
+        List<String> secrets = List.of(environment.get("SLUICE_KAFKA_PASSWORD"), environment.get("SLUICE_PG_PASSWORD"),
+                environment.get("SLUICE_REDIS_URL").replaceAll(".*://[^:]*:([^@]*)@.*", "$1"), environment.get("SLUICE_TOKENS_SECRETS"), key,
+                key.substring(13));
+        assertThat(secrets).allSatisfy(secret -> assertThat(output).as("a secret in the logs").doesNotContain(secret));
+    }
+
+    /** Writes to two streams. */
+    static final class TeeOutputStream extends java.io.OutputStream {
+        private final java.io.OutputStream first;
+        private final ByteArrayOutputStream second;
+
+        TeeOutputStream(java.io.OutputStream first, ByteArrayOutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            synchronized (second) {
+                second.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            first.write(bytes, offset, length);
+            synchronized (second) {
+                second.write(bytes, offset, length);
+            }
+        }
     }
 
     private static String post(String url, String title, String fetchedAt) throws Exception {
@@ -211,7 +260,7 @@ class SecuredPipelineIT {
     }
 
     private static ServiceProcess service(String name, String module) {
-        return new ServiceProcess(name, jar(module), FreePorts.pick(), environment, ServiceProcess.QUICK_START_JVM, System.out, null);
+        return new ServiceProcess(name, jar(module), FreePorts.pick(), environment, ServiceProcess.QUICK_START_JVM, logs, null);
     }
 
     private static Path jar(String module) {

@@ -74,7 +74,10 @@ class DeadLetters implements DisposableBean {
             headers.add(SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
             headers.add(FAILED_AT, Instant.now().toString().getBytes(StandardCharsets.UTF_8));
             sent.add(producer.send(letter));
-            log.warn("Dead letter: {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(), record.key(), reason);
+            // the fields apart too, for structured logs (LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs): one query finds a page's letters
+            log.atWarn().addKeyValue("topic", record.topic()).addKeyValue("partition", record.partition())
+                    .addKeyValue("offset", record.offset()).addKeyValue("page_id", record.key())
+                    .log("Dead letter: {}-{}@{} (key {}): {}", record.topic(), record.partition(), record.offset(), record.key(), reason);
         }
         try {
             for (Future<RecordMetadata> future : sent) {
