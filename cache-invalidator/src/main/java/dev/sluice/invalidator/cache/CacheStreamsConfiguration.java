@@ -2,12 +2,16 @@ package dev.sluice.invalidator.cache;
 
 import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.topic.Topics;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
-import org.apache.kafka.streams.KafkaStreams;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -15,7 +19,6 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -55,7 +58,14 @@ class CacheStreamsConfiguration {
         // (OutOfOrderSequenceException; KAFKA-15591, fixed upstream in August 2026) until its delivery timeout: seen in
         // the invalidation benchmark's broker log.
         config.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
-        CacheEffects effects = new RedisCacheEffects(() -> sharedConnection(redis), keys, meters);
+        Supplier<RedisClusterAsyncCommands<byte[], byte[]>> connection = () -> sharedConnection(redis);
+        ScheduledExecutorService probeTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "consistency-probe");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ConsistencyProbe probe = new ConsistencyProbe(connection, keys, properties.consistency(), probeTimer, meters);
+        CacheEffects effects = new RedisCacheEffects(connection, keys, meters, probe);
         KafkaStreams streams = new KafkaStreams(CacheTopology.build(topics.cdcPages().name(), effects, properties.statsInterval()), config);
         streams.setUncaughtExceptionHandler(error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
         new KafkaStreamsMetrics(streams).bindTo(meters);

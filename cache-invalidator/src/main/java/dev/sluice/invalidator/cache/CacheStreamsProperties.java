@@ -1,5 +1,8 @@
 package dev.sluice.invalidator.cache;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
@@ -20,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param statsInterval how often each page task passes its added-up site deltas on, and how often the statistics of
  *     sites that changed are written to Redis (default 250ms)
  * @param commitInterval how often the topology commits, exactly once (default 1s); cache effects do not wait for it
+ * @param consistency the continuous consistency SLI
  */
 @Validated
 @ConfigurationProperties("sluice.invalidator")
@@ -29,4 +33,19 @@ public record CacheStreamsProperties(
         @DefaultValue(".sluice-streams") Path stateDir,
         @DefaultValue("2") @Positive int threads,
         @DefaultValue("250ms") @DurationMin(millis = 1) Duration statsInterval,
-        @DefaultValue("1s") @DurationMin(millis = 1) Duration commitInterval) {}
+        @DefaultValue("1s") @DurationMin(millis = 1) Duration commitInterval,
+        @DefaultValue @Valid Consistency consistency) {
+
+    /**
+     * The consistency SLI ({@code sluice.invalidator.consistency.*}): a sample of applied changes looked at again.
+     *
+     * @param sampleRate the fraction of applied changes sampled, 0 to 1; 0 turns the SLI off (default 0.01)
+     * @param delay how long after a change its cache entry is looked at: the SLI is "consistent within delay"
+     *     (default 1s)
+     * @param window the samples the ratio and the nines are computed over (default 10000)
+     */
+    public record Consistency(
+            @DefaultValue("0.01") @DecimalMin("0") @DecimalMax("1") double sampleRate,
+            @DefaultValue("1s") @DurationMin(millis = 1) Duration delay,
+            @DefaultValue("10000") @Positive int window) {}
+}

@@ -44,8 +44,11 @@ final class RedisCacheEffects implements CacheEffects {
      * @param connect the application's shared connection, taken at the first change (so that the service starts while
      *     Redis is down; Lettuce reconnects it afterwards, and it is never closed here)
      */
-    RedisCacheEffects(Supplier<RedisClusterAsyncCommands<byte[], byte[]>> connect, RedisKeys keys, MeterRegistry meters) {
+    private final ConsistencyProbe probe;
+
+    RedisCacheEffects(Supplier<RedisClusterAsyncCommands<byte[], byte[]>> connect, RedisKeys keys, MeterRegistry meters, ConsistencyProbe probe) {
         this.connect = connect;
+        this.probe = probe;
         this.keys = keys;
         this.lag = Timer.builder("sluice.invalidator.lag").description("From a change's commit in PostgreSQL to its effect in Redis")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(5)).register(meters);
@@ -75,6 +78,9 @@ final class RedisCacheEffects implements CacheEffects {
                 : redis.incr(bytes(keys.siteGeneration(site))).toCompletableFuture();
         return CompletableFuture.allOf(invalidated, retired).thenRun(() -> {
             (Long.valueOf(1).equals(invalidated.join()) ? dropped : fenced).increment();
+            if (fence != PageCacheProtocol.UNVERSIONED_DELETE_FENCE) {
+                probe.applied(id, fence);
+            }
             if (committedAt != null) {
                 Duration since = Duration.between(committedAt, Instant.now());
                 lag.record(since.isNegative() ? Duration.ZERO : since);
