@@ -120,7 +120,8 @@ class LocalRunIT {
         }
         Path compose = Path.of("..", "infra", "compose");
         StringBuilder queries = new StringBuilder();
-        java.util.regex.Matcher alert = java.util.regex.Pattern.compile("(?m)^\\s*expr:\\s*(.+)$")
+        // a one-line expression, or a block (expr: |) up to the rule's next key
+        java.util.regex.Matcher alert = java.util.regex.Pattern.compile("(?ms)^\\s*expr:\\s*(.+?)^\\s*(?:for|labels|annotations):")
                 .matcher(Files.readString(compose.resolve("prometheus/alerts.yml")));
         while (alert.find()) {
             queries.append(alert.group(1)).append('\n');
