@@ -26,8 +26,8 @@ class CliHelpTest {
             "shadow diff, --table|--topic",
             "shadow swap, --yes|--table",
             "shadow drop, --table",
-            "import, --batch|--concurrency|--rejects|--key|--api",
-            "export, --site|--from|--to|--output",
+            "import, --format|--batch|--concurrency|--rejects|--key|--api",
+            "export, --format|--site|--from|--to|--output",
             "backup take, --directory|--zstd-level",
             "backup restore, --to-database|--directory",
             "keys create, --name|--rate|--burst|--scopes",
@@ -54,6 +54,10 @@ class CliHelpTest {
         Result backwards = run("replay", "--into", "postgres", "--from", "2026-11-20T10:00Z", "--to", "2026-11-20T09:00Z");
         assertThat(backwards.exitCode).isEqualTo(2);
         assertThat(backwards.err).contains("must be after --from");
+
+        Result warcToStdout = run("export", "--format", "warc");
+        assertThat(warcToStdout.exitCode).isEqualTo(2);
+        assertThat(warcToStdout.err).contains("--format warc needs --output");
 
         Result noKey = run("import", "pages.ndjson");
         assertThat(noKey.exitCode).isEqualTo(2);

@@ -18,21 +18,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code sluice export}: pages from PostgreSQL as NDJSON in the POST format (so {@code sluice import} takes the file
- * back), streamed from one consistent snapshot, gzip when the file name ends in {@code .gz}. Deleted pages are not
- * exported.
+ * back), or as a WARC file with a CDXJ index ({@link WarcExport}), streamed from one consistent snapshot, gzip when
+ * an NDJSON file's name ends in {@code .gz}. Deleted pages are not exported.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Export pages from PostgreSQL to NDJSON (the POST format; gzip for a .gz file), by site and fetch time.",
-        footer = {"", "Example:", "  sluice export --site example.com --from 2026-11-01T00:00Z --output example.ndjson.gz"})
+        description = {"Export pages from PostgreSQL to NDJSON (the POST format; gzip for a .gz file), by site and fetch time;",
+                "or to WARC/1.1 (--format warc, gzip per record) with a CDXJ index beside it, for replay tools and archives."},
+        footer = {"", "Examples:", "  sluice export --site example.com --from 2026-11-01T00:00Z --output example.ndjson.gz",
+                "  sluice export --site example.com --format warc --output example.warc.gz   (and example.warc.gz.cdxj)"})
 public final class ExportCommand implements Callable<Integer> {
+
+    /** The file formats {@code export} writes. */
+    enum Format { ndjson, warc }
+
+    @Option(names = "--format", defaultValue = "ndjson", description = "ndjson or warc (default: ${DEFAULT-VALUE}; warc needs --output).")
+    Format format;
 
     @Option(names = "--site", split = ",", description = "Only these sites (hosts; repeatable or comma-separated; default: all).")
     List<String> sites = List.of();
@@ -57,6 +65,9 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (format == Format.warc && output == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--format warc needs --output (the CDXJ index is written beside it)");
+        }
         StringBuilder where = new StringBuilder("deleted_at IS NULL");
         List<Object> parameters = new ArrayList<>();
         if (!sites.isEmpty()) {
@@ -78,14 +89,19 @@ public final class ExportCommand implements Callable<Integer> {
             db.setAutoCommit(false); // a cursor (fetch size) needs a transaction; repeatable read: one snapshot
             db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             long total = count(db, where.toString(), parameters);
-            try (OutputStream sink = open();
+            try (OutputStream sink = format == Format.warc ? OutputStream.nullOutputStream() : open();
+                    WarcExport warc = format == Format.warc ? new WarcExport(output) : null;
                     Progress progress = new Progress("Exporting", total, "pages", err);
                     PreparedStatement query = prepare(db, "SELECT url, fetched_at, status, title, content_type, body, metadata FROM pages WHERE "
                             + where + " ORDER BY site, fetched_at, id", parameters)) {
                 query.setFetchSize(1000);
                 try (ResultSet rows = query.executeQuery()) {
                     while (rows.next()) {
-                        sink.write(line(rows));
+                        if (warc != null) {
+                            write(warc, rows);
+                        } else {
+                            sink.write(line(rows));
+                        }
                         exported++;
                         if (exported % 1000 == 0) {
                             progress.advance(1000);
@@ -96,9 +112,17 @@ public final class ExportCommand implements Callable<Integer> {
             }
             db.commit();
         }
-        err.printf("Exported %,d page(s) in %.1f s%s%n", exported, (System.nanoTime() - started) / 1e9, output == null ? "" : " to " + output);
+        err.printf("Exported %,d page(s) in %.1f s%s%s%n", exported, (System.nanoTime() - started) / 1e9, output == null ? "" : " to " + output,
+                format == Format.warc ? " (index " + output.resolveSibling(output.getFileName() + ".cdxj") + ")" : "");
         err.flush();
         return 0;
+    }
+
+    private static void write(WarcExport warc, ResultSet row) throws Exception {
+        int status = row.getInt("status");
+        Integer knownStatus = row.wasNull() ? null : status;
+        warc.write(row.getString("url"), row.getTimestamp("fetched_at").toInstant(), knownStatus, row.getString("title"),
+                row.getString("content_type"), row.getString("body"), (ObjectNode) Json.mapper().readTree(row.getString("metadata")));
     }
 
     private static byte[] line(ResultSet row) throws Exception {

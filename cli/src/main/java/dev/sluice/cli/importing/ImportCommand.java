@@ -2,6 +2,7 @@ package dev.sluice.cli.importing;
 
 import dev.sluice.cli.support.CliEnvironment;
 import dev.sluice.cli.support.Progress;
+import dev.sluice.core.page.PageLimits;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,22 +12,29 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
-/** {@code sluice import}: posts NDJSON files of pages to the API; exit 0 when every page was accepted, 1 otherwise. */
+/** {@code sluice import}: posts NDJSON or WARC files of pages to the API; exit 0 when every page was accepted, 1 otherwise. */
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Post NDJSON files of pages (one page per line, as POST /v1/pages takes it; gzip or not) to the API in batches.",
+        description = {"Post NDJSON files of pages (one page per line, as POST /v1/pages takes it; gzip or not) to the API in batches,",
+                "or WARC files (--format warc: the HTTP responses and revisits a crawler archived, as Heritrix, wget or Browsertrix write them).",
                 "429 and 503 are waited out (Retry-After) and retried; pages the API refuses are written with the reason to the rejects file.",
                 "Exit status: 0 every page accepted, 1 some rejected, 2 usage error or the key refused."},
         footer = {"", "Example:", "  sluice import --key \"$(cat .sluice/dev-api-key)\" crawl-2026-11-20.ndjson.gz"})
 public final class ImportCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "NDJSON files of pages (.gz or plain).")
+    /** The file formats {@code import} reads. */
+    enum Format { ndjson, warc }
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "NDJSON or WARC files of pages (.gz or plain).")
     List<Path> files;
+
+    @Option(names = "--format", defaultValue = "ndjson", description = "ndjson or warc (default: ${DEFAULT-VALUE}).")
+    Format format;
 
     @Option(names = "--api", description = "The API's base URL (default: SLUICE_API_URL, else http://localhost:8080).")
     URI api;
@@ -82,10 +90,13 @@ public final class ImportCommand implements Callable<Integer> {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         try (RejectsFile rejected = new RejectsFile(rejects);
                 Progress progress = new Progress("Importing", totalBytes, "bytes", spec.commandLine().getErr())) {
-            summary = new PageImporter(http, settings, rejected).run(files, new AtomicLong(), progress);
+            PageImporter.Format reader = format == Format.warc
+                    ? (file, bytesRead) -> new WarcPages(file, bytesRead, PageLimits.DEFAULTS.maxBodyBytes())
+                    : PageLines::new;
+            summary = new PageImporter(http, settings, rejected).run(files, reader, new AtomicLong(), progress);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        out.printf("Imported %,d page line(s) from %d file(s) in %.1f s: %,d accepted, %,d rejected%s, %,d retried after 429/503 (%,d waits)%n",
+        out.printf("Imported %,d " + (format == Format.warc ? "page record(s)" : "page line(s)") + " from %d file(s) in %.1f s: %,d accepted, %,d rejected%s, %,d retried after 429/503 (%,d waits)%n",
                 summary.lines(), files.size(), seconds, summary.accepted(), summary.rejected(),
                 summary.rejected() > 0 ? " (reasons in " + rejects + ")" : "", summary.retriedPages(), summary.waits());
         if (summary.stoppedBecause() != null) {

@@ -56,17 +56,26 @@ final class PageImporter {
         this.rejects = rejects;
     }
 
-    Summary run(List<Path> files, AtomicLong bytesRead, Progress progress) throws IOException, InterruptedException {
+    /** Opens a file as pages: NDJSON lines or WARC records. */
+    interface Format {
+        PageSource open(Path file, AtomicLong bytesRead) throws IOException;
+    }
+
+    Summary run(List<Path> files, Format format, AtomicLong bytesRead, Progress progress) throws IOException, InterruptedException {
         ExecutorService senders = Executors.newFixedThreadPool(settings.concurrency());
         Semaphore inFlight = new Semaphore(settings.concurrency() * 2); // bounds memory: batches read ahead of the senders
         long lines = 0;
         long submittedBytes = 0;
         try {
             for (Path file : files) {
-                try (PageLines reader = new PageLines(file, bytesRead)) {
+                try (PageSource reader = format.open(file, bytesRead)) {
                     List<Line> batch = new ArrayList<>(settings.batchSize());
                     for (Line line = reader.next(); line != null && fatal.get() == null; line = reader.next()) {
                         lines++;
+                        if (line.refused() != null) {
+                            rejects.add(line, line.refused());
+                            continue;
+                        }
                         batch.add(line);
                         if (batch.size() == settings.batchSize()) {
                             submittedBytes += submit(senders, inFlight, batch, bytesRead.get() - submittedBytes, progress);

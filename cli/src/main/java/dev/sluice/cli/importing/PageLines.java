@@ -16,10 +16,20 @@ import java.util.zip.GZIPInputStream;
  * The lines of an NDJSON file of pages, gzip or not (told by its first bytes, not its name), numbered from 1;
  * counts the file's bytes read so far for the progress bar.
  */
-final class PageLines implements AutoCloseable {
+final class PageLines implements PageSource {
 
-    /** One non-blank line of a file. */
-    record Line(Path file, long number, String text) {}
+    /**
+     * One page of a file, numbered from 1 (its line, or its WARC record).
+     *
+     * @param refused why it cannot be sent, when the file itself says so (a revisit of a payload not in the file);
+     *     null for a page to send
+     */
+    record Line(Path file, long number, String text, String refused) {
+
+        Line(Path file, long number, String text) {
+            this(file, number, text, null);
+        }
+    }
 
     private final Path file;
     private final BufferedReader reader;
@@ -35,7 +45,8 @@ final class PageLines implements AutoCloseable {
     }
 
     /** The next non-blank line, or null at the end. */
-    Line next() throws IOException {
+    @Override
+    public Line next() throws IOException {
         String text;
         while ((text = reader.readLine()) != null) {
             number++;
@@ -51,7 +62,8 @@ final class PageLines implements AutoCloseable {
         reader.close();
     }
 
-    private static final class Counting extends FilterInputStream {
+    /** Counts the bytes read through it (the progress bar's position in the file). */
+    static final class Counting extends FilterInputStream {
         private final AtomicLong count;
 
         Counting(InputStream in, AtomicLong count) {
