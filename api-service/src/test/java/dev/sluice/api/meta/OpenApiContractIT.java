@@ -164,6 +164,10 @@ class OpenApiContractIT {
         exchange("GET", "/v1/sites/openapi.example/pages?cursor=forged", auth, null, 400);
         exchange("GET", "/v1/sites/openapi.example/pages?cursor=%%%", auth, null, 400);
         exchange("GET", "/v1/sites/bad~site/pages", auth, null, 400);
+        exchange("GET", "/v1/changes?limit=2", auth, null, 200);
+        exchange("GET", "/v1/changes?site=openapi.example", auth, null, 200);
+        exchange("GET", "/v1/changes?cursor=forged", auth, null, 400);
+        exchange("GET", "/v1/changes?limit=0", auth, null, 400);
         exchange("GET", "/v1/sites/openapi.example/stats", auth, null, 200);
         exchange("GET", "/v1/sites/nobody.example/stats", auth, null, 404);
         exchange("GET", "/v1/search?q=kestrel", auth, null, 200);

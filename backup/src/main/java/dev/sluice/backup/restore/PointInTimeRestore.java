@@ -221,7 +221,8 @@ public final class PointInTimeRestore {
         List<String> columns = new ArrayList<>();
         try (Statement statement = db.createStatement(); var rows = statement.executeQuery("""
                 SELECT column_name FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = 'pages' ORDER BY ordinal_position""")) {
+                WHERE table_schema = current_schema() AND table_name = 'pages' AND column_name <> 'change_xid'
+                ORDER BY ordinal_position""")) {
             while (rows.next()) {
                 columns.add(rows.getString(1));
             }
@@ -307,7 +308,9 @@ public final class PointInTimeRestore {
             PreparedStatement upsert = upserts.get(present);
             if (upsert == null) {
                 List<String> updated = present.stream().filter(column -> !column.equals("id")).toList();
-                upsert = db.prepareStatement("INSERT INTO pages SELECT * FROM json_populate_record(NULL::pages, ?::json)"
+                // the event's columns only: the others take their defaults (the change feed's change_xid among them)
+                String named = String.join(", ", present);
+                upsert = db.prepareStatement("INSERT INTO pages (" + named + ") SELECT " + named + " FROM json_populate_record(NULL::pages, ?::json)"
                         + " ON CONFLICT (id) DO UPDATE SET (" + String.join(", ", updated) + ") = ROW("
                         + String.join(", ", updated.stream().map(c -> "excluded." + c).toList()) + ")");
                 upserts.put(present, upsert);

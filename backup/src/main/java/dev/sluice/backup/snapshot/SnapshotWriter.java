@@ -137,11 +137,16 @@ public final class SnapshotWriter {
         return db.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + table + " (" + columns + ") TO STDOUT", out);
     }
 
-    /** The table's columns in order: a restore names them, so a column added later cannot shift the data. */
+    /**
+     * The table's columns in order: a restore names them, so a column added later cannot shift the data. The change
+     * feed's {@code change_xid} is left out: a transaction id of this cluster means nothing in another, and a restore
+     * gives every row its own.
+     */
     static String columns(Connection db, String table) throws SQLException {
         try (var query = db.prepareStatement("""
                 SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
-                FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?""")) {
+                FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = ? AND column_name <> 'change_xid'""")) {
             query.setString(1, table);
             try (ResultSet row = query.executeQuery()) {
                 row.next();

@@ -138,6 +138,7 @@ final class CdcRunner implements SmartLifecycle {
         config.setProperty("publication.autocreate.mode", "disabled"); // the migrations own it
         config.setProperty("slot.name", properties.slotName());
         config.setProperty("table.include.list", "public.pages,public.cdc_heartbeat"); // heartbeats are not published
+        config.setProperty("column.exclude.list", "public.pages.change_xid"); // the change feed API's order, not the event's
         config.setProperty("heartbeat.action.query",
                 "INSERT INTO cdc_heartbeat (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = excluded.at");
         config.setProperty("snapshot.mode", properties.snapshotMode());

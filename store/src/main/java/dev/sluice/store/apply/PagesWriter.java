@@ -96,7 +96,8 @@ final class PagesWriter {
             FROM %s
             ON CONFLICT (id) DO UPDATE SET
             %s,
-                version = p.version + 1
+                version = p.version + 1,
+                change_xid = pg_current_xact_id()::text::bigint
             WHERE %s AND NOT %s
             RETURNING p.xmax = 0""").formatted(INCOMING.formatted("", ""), CHANGES.replace("$.", "excluded."),
             NEWER.replace("$.", "excluded."), REPEATS.replace("$.", "excluded."));
@@ -117,7 +118,8 @@ final class PagesWriter {
                                      p.deleted_at IS NULL AND (x.e->>0)::timestamptz = p.fetched_at
                                          AND x.e->>2 IS NOT DISTINCT FROM encode(p.content_hash, 'hex') AS repeats_row
                               FROM jsonb_array_elements(i.earlier) WITH ORDINALITY AS x(e, n)
-                              WHERE ${earlier newer}) AS later)
+                              WHERE ${earlier newer}) AS later),
+                    change_xid = pg_current_xact_id()::text::bigint
                 FROM incoming i
                 WHERE p.id = i.id AND %s
                   -- an exact repeat of the row changes nothing, unless earlier writes of the batch changed it between
