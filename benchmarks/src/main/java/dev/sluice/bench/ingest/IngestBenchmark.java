@@ -245,8 +245,8 @@ public final class IngestBenchmark implements Callable<Integer> {
         long started = System.nanoTime();
         environment.createTopicIfAbsent(topic);
         environment.createTopicIfAbsent(topic + ".dlq");
-        Map<String, Object> config = new LinkedHashMap<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, environment.connections().kafkaBootstrap(),
+        Map<String, Object> config = new LinkedHashMap<>(environment.kafkaClient());
+        config.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",

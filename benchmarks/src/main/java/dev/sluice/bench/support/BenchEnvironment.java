@@ -1,5 +1,6 @@
 package dev.sluice.bench.support;
 
+import dev.sluice.core.kafka.KafkaSecurity;
 import dev.sluice.core.kafka.NativeCompression;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
@@ -19,6 +20,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,9 +134,21 @@ public final class BenchEnvironment implements AutoCloseable {
         }
     }
 
+    /**
+     * Bootstrap servers and security for the benchmarks' own Kafka clients: the stack's, or those of an external
+     * cluster the environment names ({@code SLUICE_KAFKA_SECURITYPROTOCOL} and the rest, as the services read them).
+     */
+    public Map<String, Object> kafkaClient() {
+        Map<String, String> variables = new HashMap<>(System.getenv());
+        variables.putAll(connections().toEnvironment());
+        Map<String, Object> client = new HashMap<>(KafkaSecurity.fromEnvironment(variables).clientProperties());
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connections().kafkaBootstrap());
+        return client;
+    }
+
     private Admin admin() {
         if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connections().kafkaBootstrap()));
+            admin = Admin.create(kafkaClient());
         }
         return admin;
     }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -146,15 +147,15 @@ public final class WriteBenchmark implements Callable<Integer> {
             PageEnvelope envelope = PageEnvelope.upsert(parser.parse(Json.mapper().readTree(json)), Instant.now(), "bench");
             records.add(new ProducerRecord<>(Topics.PAGES, envelope.id(), codec.encode(envelope)));
         }
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, environment.connections().kafkaBootstrap(),
+        Map<String, Object> config = new HashMap<>(environment.kafkaClient());
+        config.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             produceFor(producer, records, Duration.ofSeconds(warmupSeconds), new Measurement());
             Measurement measurement = new Measurement();
