@@ -3,9 +3,10 @@ package dev.sluice.cli.warc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.sluice.cli.ApiProcess;
 import dev.sluice.cli.CliRun;
+import dev.sluice.cli.LocalSite;
+import dev.sluice.cli.LocalTools;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.json.Json;
 import dev.sluice.core.page.Page;
@@ -17,10 +18,6 @@ import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
 import dev.sluice.store.apikey.ApiKeyRecords;
 import dev.sluice.store.schema.SchemaMigrator;
-import java.io.File;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,27 +79,19 @@ class WarcIT {
 
     @Test
     void aSiteRecordedByWgetIsImportedPageForPage() throws Exception {
-        Path wget = requireWget();
+        Path wget = LocalTools.require("wget", "wget", "WARC import from a real crawler's archive");
         Map<String, Served> site = site();
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        site.forEach((path, served) -> server.createContext(path, exchange -> {
-            exchange.getResponseHeaders().add("Content-Type", served.contentType());
-            exchange.sendResponseHeaders(200, served.bytes().length);
-            try (OutputStream body = exchange.getResponseBody()) {
-                body.write(served.bytes());
-            }
-        }));
-        server.start();
-        String base = "http://127.0.0.1:" + server.getAddress().getPort();
-        try {
+        Map<String, LocalSite.Served> files = new LinkedHashMap<>();
+        site.forEach((path, page) -> files.put(path, new LocalSite.Served(page.contentType(), page.bytes())));
+        String base;
+        try (LocalSite server = new LocalSite(files)) {
+            base = server.base();
             Process recording = new ProcessBuilder(wget.toString(), "--warc-file=" + temp.resolve("crawl"), "--recursive", "--level=1",
                     "--no-verbose", "--execute=robots=off", "--directory-prefix=" + temp.resolve("mirror"), "--tries=1", base + "/index.html")
                     .redirectErrorStream(true).start();
             String output = new String(recording.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(recording.waitFor(2, TimeUnit.MINUTES)).isTrue();
             assertThat(temp.resolve("crawl.warc.gz")).as("wget wrote the archive; its output:\n" + output).isRegularFile();
-        } finally {
-            server.stop(0);
         }
 
         CliRun run = CliRun.of(connections, Map.of("SLUICE_API_URL", "http://localhost:" + api.port(), "SLUICE_API_KEY", key),
@@ -216,17 +204,4 @@ class WarcIT {
                 .collect(Collectors.toMap(page -> page.url().normalized(), Function.identity(), (older, newer) -> newer));
     }
 
-    private static Path requireWget() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, "wget");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        if (System.getenv("SLUICE_REQUIRE_TOOLS") != null) {
-            throw new AssertionError("wget is required (SLUICE_REQUIRE_TOOLS is set) but not on the PATH: apt-get install wget");
-        }
-        Assumptions.abort("wget is not on the PATH (Debian: apt-get install wget): WARC import from a real crawler's archive is not tested here");
-        return null;
-    }
 }
