@@ -6,10 +6,16 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
+import dev.sluice.infra.test.SharedStack;
+import dev.sluice.store.apikey.ApiKeyRecords;
+import dev.sluice.store.schema.SchemaMigrator;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The real API service, from its jar (built earlier in the reactor), on its own topic and Redis prefix. */
@@ -18,6 +24,23 @@ public final class ApiProcess {
     static final Path API_JAR = Path.of("..", "api-service", "target", "sluice-api-service.jar");
 
     private ApiProcess() {}
+
+    /** The API running on a test class's database, with a key of its own. */
+    public record Running(Connections connections, ServiceProcess process, String key) {}
+
+    /**
+     * Migrates the test class's database, creates a write key of {@code rate} pages/s (burst {@code burst}), and
+     * starts the API on {@code topic}.
+     */
+    public static Running withKey(Class<?> testClass, String topic, int rate, int burst) throws SQLException {
+        Connections connections = SharedStack.forTestClass(testClass);
+        new SchemaMigrator(connections.dataSource()).migrate();
+        String key;
+        try (Connection db = connections.dataSource().getConnection()) {
+            key = ApiKeyRecords.create(db, testClass.getSimpleName(), rate, burst, List.of("write"));
+        }
+        return new Running(connections, start(connections, topic, System.out), key);
+    }
 
     /** Starts it and waits until it is ready; {@code out} gets its log lines. */
     public static ServiceProcess start(Connections connections, String topic, PrintStream out) {

@@ -11,14 +11,10 @@ import dev.sluice.core.json.Json;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.sample.Corpus;
 import dev.sluice.infra.stack.Connections;
-import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
-import dev.sluice.store.apikey.ApiKeyRecords;
-import dev.sluice.store.schema.SchemaMigrator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,12 +43,10 @@ class PythonClientIT {
 
     @BeforeAll
     static void api() throws Exception {
-        connections = SharedStack.forTestClass(PythonClientIT.class);
-        new SchemaMigrator(connections.dataSource()).migrate();
-        try (Connection db = connections.dataSource().getConnection()) {
-            key = ApiKeyRecords.create(db, "python", 200, 200, List.of("write"));
-        }
-        api = ApiProcess.start(connections, TOPIC, System.out);
+        ApiProcess.Running running = ApiProcess.withKey(PythonClientIT.class, TOPIC, 200, 200);
+        connections = running.connections();
+        api = running.process();
+        key = running.key();
     }
 
     @AfterAll

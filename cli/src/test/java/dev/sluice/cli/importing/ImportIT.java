@@ -8,11 +8,8 @@ import dev.sluice.cli.CliRun;
 import dev.sluice.core.json.Json;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
-import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
-import dev.sluice.store.apikey.ApiKeyRecords;
-import dev.sluice.store.schema.SchemaMigrator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -20,7 +17,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +47,10 @@ class ImportIT {
 
     @BeforeAll
     static void apiWithASlowKey() throws Exception {
-        connections = SharedStack.forTestClass(ImportIT.class);
-        new SchemaMigrator(connections.dataSource()).migrate();
-        try (Connection db = connections.dataSource().getConnection()) {
-            key = ApiKeyRecords.create(db, "importer", 100, 100, List.of("write"));
-        }
-        api = ApiProcess.start(connections, TOPIC, System.out);
+        ApiProcess.Running running = ApiProcess.withKey(ImportIT.class, TOPIC, 100, 100);
+        connections = running.connections();
+        api = running.process();
+        key = running.key();
     }
 
     @AfterAll

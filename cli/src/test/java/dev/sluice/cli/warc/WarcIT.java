@@ -16,7 +16,6 @@ import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
-import dev.sluice.store.apikey.ApiKeyRecords;
 import dev.sluice.store.schema.SchemaMigrator;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -62,12 +61,10 @@ class WarcIT {
 
     @BeforeAll
     static void api() throws Exception {
-        connections = SharedStack.forTestClass(WarcIT.class);
-        new SchemaMigrator(connections.dataSource()).migrate();
-        try (Connection db = connections.dataSource().getConnection()) {
-            key = ApiKeyRecords.create(db, "archivist", 100_000, 100_000, List.of("write"));
-        }
-        api = ApiProcess.start(connections, TOPIC, System.out);
+        ApiProcess.Running running = ApiProcess.withKey(WarcIT.class, TOPIC, 100_000, 100_000);
+        connections = running.connections();
+        api = running.process();
+        key = running.key();
     }
 
     @AfterAll
