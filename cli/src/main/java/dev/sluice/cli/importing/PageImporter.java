@@ -46,7 +46,7 @@ final class PageImporter {
         SluiceClient<Line> client = SluiceClient.<Line>builder(settings.api(), settings.key()).httpClient(http)
                 .batchPages(settings.batchSize()).concurrency(settings.concurrency()).maxAttempts(settings.maxAttempts())
                 .timeout(settings.timeout()).gzip(!loopback(settings.api())) // on this machine gzip costs more CPU than it saves
-                .onRejected(rejected -> rejects.add(rejected.tag(), rejected.reason().replace("the client stopped", "the import stopped")))
+                .onRejected(rejected -> rejects.add(rejected.tag(), rejected.reason()))
                 .build();
         long lines = 0;
         long reported = 0;

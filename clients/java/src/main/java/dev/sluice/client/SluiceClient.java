@@ -171,7 +171,7 @@ public final class SluiceClient<T> implements AutoCloseable {
         int attempt = 0;
         while (!pending.isEmpty()) {
             if (stopped.get() != null) {
-                rejectAll(pending, "not sent: the client stopped (" + stopped.get() + ")");
+                rejectAll(pending, "not sent: the API refused the key (" + stopped.get() + ")");
                 return;
             }
             HttpResponse<String> response;

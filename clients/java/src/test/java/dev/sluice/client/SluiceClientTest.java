@@ -105,7 +105,7 @@ class SluiceClientTest {
             client.flush();
             assertThat(client.stopped()).hasValue("401 unknown key");
         }
-        assertThat(rejected).hasSize(4).allSatisfy(page -> assertThat(page.reason()).startsWith("not sent: the client stopped (401"));
+        assertThat(rejected).hasSize(4).allSatisfy(page -> assertThat(page.reason()).startsWith("not sent: the API refused the key (401"));
     }
 
     @Test
