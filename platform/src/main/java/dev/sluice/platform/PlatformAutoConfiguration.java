@@ -11,9 +11,13 @@ import dev.sluice.platform.health.SchemaHealthIndicator;
 import dev.sluice.platform.page.PageLimitsProperties;
 import dev.sluice.platform.topic.TopicInitializer;
 import dev.sluice.platform.topic.TopicsProperties;
+import dev.sluice.platform.tracing.TraceContexts;
 import dev.sluice.store.schema.SchemaMigrator;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -57,6 +61,13 @@ public class PlatformAutoConfiguration {
     @ConditionalOnMissingBean
     Topics topics(TopicsProperties properties, EnvelopeCodec codec) {
         return properties.toTopics(new PageEnvelopeSerde(codec));
+    }
+
+    /** How each hop passes a sampled trace on (see {@link TraceContexts}); no span at all without a tracer. */
+    @Bean
+    @ConditionalOnMissingBean
+    TraceContexts traceContexts(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new TraceContexts(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
     /** One admin client for health checks and topic creation, closed with the context. */

@@ -1,6 +1,9 @@
 package dev.sluice.api.problem;
 
+import dev.sluice.api.trace.RequestTraces;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
@@ -17,7 +20,8 @@ import reactor.core.publisher.Mono;
 /**
  * Every error the API answers is {@code application/problem+json} (RFC 9457): ours ({@link ProblemException}),
  * the framework's (unknown route, method not allowed), and the unexpected, which becomes a 500 with a generic
- * detail while the exception goes to the log. Runs before Boot's default handler.
+ * detail while the exception goes to the log (with the same trace id). Each names its request's {@code trace_id} (W3C)
+ * and {@code request_id} (the server's log prefix), for looking it up. Runs before Boot's default handler.
  */
 @Component
 @Order(-2)
@@ -36,12 +40,15 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(error);
         }
-        ProblemException problem = toProblem(error, exchange);
+        Map<String, Object> lookup = new LinkedHashMap<>();
+        RequestTraces.of(exchange).ifPresent(trace -> lookup.put("trace_id", trace.traceId()));
+        lookup.put("request_id", exchange.getRequest().getId());
+        ProblemException problem = toProblem(error, exchange, lookup);
         meters.counter("sluice.api.rejections", "reason", problem.reason()).increment();
-        return ProblemResponses.write(exchange.getResponse(), problem, exchange.getRequest().getPath().value());
+        return ProblemResponses.write(exchange.getResponse(), problem, exchange.getRequest().getPath().value(), lookup);
     }
 
-    private static ProblemException toProblem(Throwable error, ServerWebExchange exchange) {
+    private static ProblemException toProblem(Throwable error, ServerWebExchange exchange, Map<String, Object> lookup) {
         if (error instanceof ProblemException problem) {
             return problem;
         }
@@ -62,7 +69,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
             framework.getHeaders().forEach((name, values) -> values.forEach(value -> problem.header(name, value)));
             return problem;
         }
-        log.error("Unexpected error answering {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), error);
+        // The reactive chain has no MDC here: the ids the client was given go into the message.
+        log.error("Unexpected error answering {} {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), lookup, error);
         return ProblemException.http(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred; it has been logged.");
     }
 

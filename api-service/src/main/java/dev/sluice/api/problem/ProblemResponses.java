@@ -14,8 +14,9 @@ public final class ProblemResponses {
 
     private ProblemResponses() {}
 
-    public static Mono<Void> write(ServerHttpResponse response, ProblemException problem, String instance) {
-        byte[] bytes = json(problem, instance);
+    /** @param lookup members naming the request for support (trace and request ids), after the problem's own */
+    public static Mono<Void> write(ServerHttpResponse response, ProblemException problem, String instance, Map<String, Object> lookup) {
+        byte[] bytes = json(problem, instance, lookup);
 
         response.setStatusCode(problem.status());
         HttpHeaders headers = response.getHeaders();
@@ -28,6 +29,10 @@ public final class ProblemResponses {
 
     /** The problem document; {@code instance} is left out when null. */
     public static byte[] json(ProblemException problem, String instance) {
+        return json(problem, instance, Map.of());
+    }
+
+    static byte[] json(ProblemException problem, String instance, Map<String, Object> lookup) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", problem.type().toString());
         body.put("title", problem.title());
@@ -37,6 +42,7 @@ public final class ProblemResponses {
             body.put("instance", instance);
         }
         body.putAll(problem.extensions());
+        lookup.forEach(body::putIfAbsent);
         return Json.mapper().writeValueAsBytes(body);
     }
 }

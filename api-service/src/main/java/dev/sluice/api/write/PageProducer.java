@@ -3,10 +3,14 @@ package dev.sluice.api.write;
 import dev.sluice.api.problem.ProblemException;
 import dev.sluice.core.token.ConsistencyToken;
 import dev.sluice.core.topic.Topics;
+import dev.sluice.platform.tracing.TraceContexts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +20,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -49,9 +55,11 @@ class PageProducer implements DisposableBean {
     private final Timer ackLatency;
     private final KafkaClientMetrics kafkaMetrics;
     private final int maxRecordBytes;
+    private final TraceContexts traces;
 
-    PageProducer(KafkaProperties kafka, WriteProperties properties, Topics topics, MeterRegistry meters) {
+    PageProducer(KafkaProperties kafka, WriteProperties properties, Topics topics, MeterRegistry meters, TraceContexts traces) {
         this.properties = properties;
+        this.traces = traces;
         this.topic = topics.pages().name();
         this.maxRecordBytes = topics.pages().spec().maxMessageBytes();
         Map<String, Object> config = kafka.buildProducerProperties();
@@ -91,19 +99,31 @@ class PageProducer implements DisposableBean {
         return maxRecordBytes;
     }
 
-    /** Sends every page; completes with their positions once Kafka acknowledged all of them. */
-    Mono<ConsistencyToken> send(List<OutgoingPage> pages) {
+    /**
+     * Sends every page; completes with their positions once Kafka acknowledged all of them. A sampled request's
+     * trace goes on in a span of the send, whose context every record carries in its headers.
+     */
+    Mono<ConsistencyToken> send(List<OutgoingPage> pages, TraceContext request) {
         return Mono.<ConsistencyToken>create(sink -> {
                     long started = System.nanoTime();
+                    Span span = sendSpan(request, pages.size());
+                    List<Header> headers = new ArrayList<>(1);
+                    if (span != null) {
+                        RecordHeaders carrier = new RecordHeaders();
+                        traces.inject(span.context(), carrier);
+                        carrier.forEach(headers::add);
+                    }
                     Acknowledgements acks = new Acknowledgements(pages.size());
                     for (OutgoingPage page : pages) {
-                        producer.send(new ProducerRecord<>(topic, page.id(), page.envelope()), (metadata, error) -> {
+                        producer.send(new ProducerRecord<>(topic, null, page.id(), page.envelope(), headers), (metadata, error) -> {
                             if (error != null) {
                                 if (acks.fail()) {
+                                    end(span, error);
                                     sink.error(error);
                                 }
                             } else if (acks.acknowledge(metadata.partition(), metadata.offset())) {
                                 ackLatency.record(Duration.ofNanos(System.nanoTime() - started));
+                                end(span, null);
                                 sink.success(acks.token());
                             }
                         });
@@ -112,6 +132,24 @@ class PageProducer implements DisposableBean {
                 .subscribeOn(senders)
                 .timeout(properties.ackTimeout())
                 .onErrorMap(error -> !(error instanceof ProblemException), this::unavailable);
+    }
+
+    private Span sendSpan(TraceContext request, int records) {
+        if (request == null || !Boolean.TRUE.equals(request.sampled())) {
+            return null;
+        }
+        return traces.tracer().spanBuilder().setParent(request).name(topic + " send").kind(Span.Kind.PRODUCER)
+                .tag("messaging.system", "kafka").tag("messaging.destination.name", topic)
+                .tag("messaging.batch.message_count", records).start();
+    }
+
+    private static void end(Span span, Throwable error) {
+        if (span != null) {
+            if (error != null) {
+                span.error(error);
+            }
+            span.end();
+        }
     }
 
     private ProblemException unavailable(Throwable error) {

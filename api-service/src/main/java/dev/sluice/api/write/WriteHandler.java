@@ -5,6 +5,7 @@ import dev.sluice.api.auth.ApiKeyFilter;
 import dev.sluice.api.problem.ProblemException;
 import dev.sluice.api.ratelimit.RateLimiter;
 import dev.sluice.api.token.ConsistencyTokens;
+import dev.sluice.api.trace.RequestTraces;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.core.page.Page;
@@ -150,7 +151,7 @@ class WriteHandler {
             if (!decision.allowed()) {
                 return Mono.error(rateLimited(key, "this request of " + count + " page(s)").retryAfter(decision.retryAfter()));
             }
-            return producer.send(pages).map(token -> {
+            return producer.send(pages, RequestTraces.of(request.exchange()).orElse(null)).map(token -> {
                 long bytes = 0;
                 List<String> ids = new ArrayList<>(count);
                 for (OutgoingPage page : pages) {

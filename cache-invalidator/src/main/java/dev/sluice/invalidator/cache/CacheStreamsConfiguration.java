@@ -2,6 +2,7 @@ package dev.sluice.invalidator.cache;
 
 import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.topic.Topics;
+import dev.sluice.platform.tracing.TraceContexts;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -33,7 +34,7 @@ class CacheStreamsConfiguration {
 
     @Bean(destroyMethod = "") // closed by the lifecycle below
     KafkaStreams cacheKafkaStreams(CacheStreamsProperties properties, KafkaProperties kafka, Topics topics, RedisConnectionFactory redis,
-            RedisKeys keys, MeterRegistry meters) {
+            RedisKeys keys, MeterRegistry meters, TraceContexts traces) {
         Properties config = new Properties();
         config.putAll(kafka.buildStreamsProperties());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
@@ -66,7 +67,7 @@ class CacheStreamsConfiguration {
         });
         ConsistencyProbe probe = new ConsistencyProbe(connection, keys, properties.consistency(), probeTimer, meters);
         CacheEffects effects = new RedisCacheEffects(connection, keys, meters, probe);
-        KafkaStreams streams = new KafkaStreams(CacheTopology.build(topics.cdcPages().name(), effects, properties.statsInterval()), config);
+        KafkaStreams streams = new KafkaStreams(CacheTopology.build(topics.cdcPages().name(), effects, properties.statsInterval(), traces), config);
         streams.setUncaughtExceptionHandler(error -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
         new KafkaStreamsMetrics(streams).bindTo(meters);
         return streams;

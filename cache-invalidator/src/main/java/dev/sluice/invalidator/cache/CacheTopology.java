@@ -3,11 +3,14 @@ package dev.sluice.invalidator.cache;
 import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cdc.PageChangeEvent;
 import dev.sluice.core.stats.SiteStats;
+import dev.sluice.platform.tracing.TraceContexts;
+import io.micrometer.tracing.Span;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -55,6 +58,10 @@ final class CacheTopology {
     private CacheTopology() {}
 
     static Topology build(String cdcTopic, CacheEffects effects, Duration statsInterval) {
+        return build(cdcTopic, effects, statsInterval, TraceContexts.NONE);
+    }
+
+    static Topology build(String cdcTopic, CacheEffects effects, Duration statsInterval, TraceContexts traces) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PAGES), Serdes.String(), Serdes.String())
                 .withCachingEnabled());
@@ -65,7 +72,7 @@ final class CacheTopology {
         builder.addStateStore(PendingEffects.builder(PAGE_EFFECTS));
         builder.addStateStore(PendingEffects.builder(SITE_EFFECTS));
         builder.stream(cdcTopic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("cdc-pages"))
-                .process(() -> new ApplyToCache(effects, statsInterval), Named.as("apply-to-cache"), PAGES, SITE_DELTAS, PAGE_EFFECTS)
+                .process(() -> new ApplyToCache(effects, statsInterval, traces), Named.as("apply-to-cache"), PAGES, SITE_DELTAS, PAGE_EFFECTS)
                 .repartition(Repartitioned.with(Serdes.String(), SiteChange.serde()).withName("site-changes"))
                 .process(() -> new SiteStatistics(effects, statsInterval), Named.as("site-statistics"), SITES, SITE_EFFECTS);
         return builder.build();
@@ -79,9 +86,11 @@ final class CacheTopology {
         private KeyValueStore<String, String> pages;
         private KeyValueStore<String, SiteChange> siteDeltas;
         private PendingEffects pending;
+        private final TraceContexts traces;
 
-        ApplyToCache(CacheEffects effects, Duration deltasInterval) {
+        ApplyToCache(CacheEffects effects, Duration deltasInterval, TraceContexts traces) {
             this.effects = effects;
+            this.traces = traces;
             this.deltasInterval = deltasInterval;
         }
 
@@ -136,13 +145,32 @@ final class CacheTopology {
                 fence = change.version();
             }
             String site = after != null ? after.site() : before != null ? before.site() : null;
-            pending.add(effects.pageChanged(change.id(), fence, site, change.committedAt()));
+            CompletableFuture<?> effect = effects.pageChanged(change.id(), fence, site, change.committedAt());
+            traceEffect(record, change, effect);
+            pending.add(effect);
             if (site != null && after != before) {
                 int delta = (after != null && after.live() ? 1 : 0) - (before != null && before.live() ? 1 : 0);
                 SiteChange one = SiteChange.of(delta, change.absent() ? null : change.fetchedAt(), change.committedAt());
                 SiteChange sofar = siteDeltas.get(site);
                 siteDeltas.put(site, sofar == null ? one : sofar.plus(one));
             }
+        }
+
+        /** A sampled write's trace goes on in a span from here to Redis acknowledging the effect. */
+        private void traceEffect(Record<String, byte[]> record, PageChangeEvent change, CompletableFuture<?> effect) {
+            String traceparent = TraceContexts.traceparent(record.headers());
+            Span.Builder builder = traceparent == null ? null : traces.continuing(traceparent);
+            if (builder == null) {
+                return;
+            }
+            Span span = builder.name("cache apply").kind(Span.Kind.CONSUMER).tag("sluice.page.id", change.id())
+                    .tag("sluice.page.version", change.version()).tag("db.system", "redis").start();
+            effect.whenComplete((done, error) -> {
+                if (error != null) {
+                    span.error(error);
+                }
+                span.end();
+            });
         }
     }
 

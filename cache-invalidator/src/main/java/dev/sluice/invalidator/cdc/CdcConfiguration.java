@@ -2,6 +2,7 @@ package dev.sluice.invalidator.cdc;
 
 import dev.sluice.core.topic.Topics;
 import dev.sluice.platform.connection.ConnectionProperties;
+import dev.sluice.platform.tracing.TraceContexts;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -23,7 +24,7 @@ class CdcConfiguration {
 
     @Bean
     CdcRunner cdcRunner(CdcProperties properties, ConnectionProperties connections, KafkaProperties kafka, Topics topics,
-            MeterRegistry meters, DataSource dataSource) {
+            MeterRegistry meters, DataSource dataSource, TraceContexts traces) {
         Map<String, Object> config = kafka.buildProducerProperties();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -43,7 +44,7 @@ class CdcConfiguration {
                 .strongReference(true) // the template lives only here: a gauge's default weak reference lost it (NaN)
                 .register(meters);
         DebeziumStreamingMetrics.register(meters, CdcRunner.TOPIC_PREFIX);
-        return new CdcRunner(properties, connections, producer, topics.cdcPages().name(), meters);
+        return new CdcRunner(properties, connections, producer, topics.cdcPages().name(), meters, traces);
     }
 
     private static double slotLag(JdbcTemplate db, String slot) {

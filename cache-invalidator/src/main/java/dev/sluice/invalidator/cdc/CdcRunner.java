@@ -1,6 +1,8 @@
 package dev.sluice.invalidator.cdc;
 
 import dev.sluice.platform.connection.ConnectionProperties;
+import dev.sluice.platform.tracing.TraceContexts;
+import dev.sluice.store.apply.BatchApplier;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.JsonByteArray;
@@ -43,10 +45,15 @@ final class CdcRunner implements SmartLifecycle {
 
     CdcRunner(CdcProperties properties, ConnectionProperties connections, KafkaProducer<String, byte[]> producer,
             String cdcTopic, MeterRegistry meters) {
+        this(properties, connections, producer, cdcTopic, meters, TraceContexts.NONE);
+    }
+
+    CdcRunner(CdcProperties properties, ConnectionProperties connections, KafkaProducer<String, byte[]> producer,
+            String cdcTopic, MeterRegistry meters, TraceContexts traces) {
         this.properties = properties;
         this.connections = connections;
         this.producer = producer;
-        this.publisher = new ChangePublisher(producer, cdcTopic, TOPIC_PREFIX, meters);
+        this.publisher = new ChangePublisher(producer, cdcTopic, TOPIC_PREFIX, meters, new ChangeTraces(traces, TOPIC_PREFIX));
         this.leadership = new SlotLeadership(connections.pg().jdbcUrl(), connections.pg().user(), connections.pg().password(),
                 properties.slotName(), properties.leaderLease());
         Gauge.builder("sluice.cdc.leader", leading, flag -> flag.get() ? 1 : 0)
@@ -139,6 +146,8 @@ final class CdcRunner implements SmartLifecycle {
         config.setProperty("slot.name", properties.slotName());
         config.setProperty("table.include.list", "public.pages,public.cdc_heartbeat"); // heartbeats are not published
         config.setProperty("column.exclude.list", "public.pages.change_xid"); // the change feed API's order, not the event's
+        // the workers' transactional messages naming the traces their rows carry on (see ChangeTraces)
+        config.setProperty("message.prefix.include.list", java.util.regex.Pattern.quote(BatchApplier.TRACE_MESSAGE));
         config.setProperty("heartbeat.action.query",
                 "INSERT INTO cdc_heartbeat (id, at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET at = excluded.at");
         config.setProperty("snapshot.mode", properties.snapshotMode());

@@ -5,6 +5,7 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * Hands each batch of Debezium change events to {@code cdc.pages}, keyed by page id, and marks them processed only
  * once Kafka acknowledged them all: the engine's position never gets ahead of what the topic holds (at least once;
  * consumers are idempotent by version). Events arrive as the JSON converter's bytes and are published as they are.
- * Heartbeats and other tables are acknowledged without being published.
+ * Heartbeats, other tables and the workers' trace messages ({@link ChangeTraces}) are acknowledged without being
+ * published.
  */
 final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> {
 
@@ -27,9 +29,12 @@ final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent
     private final String topic;
     private final String pagesDestination;
     private final Counter published;
+    private final ChangeTraces traces;
 
-    ChangePublisher(KafkaProducer<String, byte[]> producer, String topic, String topicPrefix, MeterRegistry meters) {
+    ChangePublisher(KafkaProducer<String, byte[]> producer, String topic, String topicPrefix, MeterRegistry meters,
+            ChangeTraces traces) {
         this.producer = producer;
+        this.traces = traces;
         this.topic = topic;
         this.pagesDestination = topicPrefix + ".public.pages";
         this.published = Counter.builder("sluice.cdc.events").description("Change events of pages published to cdc.pages")
@@ -40,9 +45,19 @@ final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent
     public void handleBatch(List<ChangeEvent<byte[], byte[]>> events, DebeziumEngine.RecordCommitter<ChangeEvent<byte[], byte[]>> committer)
             throws InterruptedException {
         List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
+        List<Span> spans = new ArrayList<>(0);
         for (ChangeEvent<byte[], byte[]> event : events) {
             if (pagesDestination.equals(event.destination()) && event.key() != null) {
-                sent.add(producer.send(new ProducerRecord<>(topic, pageId(event.key()), event.value())));
+                String id = pageId(event.key());
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, id, event.value());
+                Span span = traces.publishing(id, event.value());
+                if (span != null) {
+                    traces.inject(span, record.headers());
+                    spans.add(span);
+                }
+                sent.add(producer.send(record));
+            } else if (traces.isTraceMessage(event.destination()) && event.value() != null) {
+                traces.remember(event.value());
             }
         }
         try {
@@ -50,9 +65,11 @@ final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent
                 future.get();
             }
         } catch (ExecutionException e) {
+            spans.forEach(span -> span.error(e.getCause()).end());
             // Not marked processed: the engine stops, and the next reader resumes before these events.
             throw new IllegalStateException("Kafka did not take the change events: " + e.getCause(), e.getCause());
         }
+        spans.forEach(Span::end);
         for (ChangeEvent<byte[], byte[]> event : events) {
             committer.markProcessed(event);
         }

@@ -188,33 +188,6 @@ class SecuredPipelineIT {
         assertThat(secrets).allSatisfy(secret -> assertThat(output).as("a secret in the logs").doesNotContain(secret));
     }
 
-    /** Writes to two streams. */
-    static final class TeeOutputStream extends java.io.OutputStream {
-        private final java.io.OutputStream first;
-        private final ByteArrayOutputStream second;
-
-        TeeOutputStream(java.io.OutputStream first, ByteArrayOutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            first.write(b);
-            synchronized (second) {
-                second.write(b);
-            }
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            first.write(bytes, offset, length);
-            synchronized (second) {
-                second.write(bytes, offset, length);
-            }
-        }
-    }
-
     private static String post(String url, String title, String fetchedAt) throws Exception {
         String body = "{\"url\":\"" + url + "\",\"fetched_at\":\"" + fetchedAt + "\",\"status\":200,\"title\":\"" + title
                 + "\",\"content_type\":\"text/html\",\"body\":\"<p>" + title + "</p>\"}";

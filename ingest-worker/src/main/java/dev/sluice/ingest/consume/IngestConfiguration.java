@@ -3,6 +3,7 @@ package dev.sluice.ingest.consume;
 import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.ingest.kafka.BatchConsumers;
+import dev.sluice.platform.tracing.TraceContexts;
 import dev.sluice.store.apply.BatchApplier;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
@@ -27,14 +28,14 @@ class IngestConfiguration {
     @Bean
     ConcurrentMessageListenerContainer<String, byte[]> ingestContainer(KafkaProperties kafka, IngestProperties properties,
             Topics topics, DataSource dataSource, EnvelopeCodec codec, BatchApplier applier, DeadLetters deadLetters,
-            AppliedPositions applied, IngestMetrics metrics, MeterRegistry meters) {
+            AppliedPositions applied, IngestMetrics metrics, MeterRegistry meters, TraceContexts traces) {
         BatchConsumers.Settings settings = new BatchConsumers.Settings(properties.groupId(), properties.enabled(),
                 properties.concurrency(), properties.maxBatch(), properties.sessionTimeout(), properties.retryInitialInterval(),
                 properties.retryMaxInterval(), "Ingestion", metrics::retry);
         return BatchConsumers.create(kafka, meters, topics.pages().spec(), settings, container -> {
             container.setAckMode(ContainerProperties.AckMode.MANUAL);
             container.setConsumerRebalanceListener(new PositionSeeker(dataSource, properties.groupId()));
-            container.setMessageListener(new IngestListener(codec, applier, deadLetters, applied, metrics, topics.pages().name()));
+            container.setMessageListener(new IngestListener(codec, applier, deadLetters, applied, metrics, topics.pages().name(), traces));
         });
     }
 }

@@ -4,6 +4,7 @@ import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.ingest.consume.IngestProperties;
 import dev.sluice.ingest.kafka.BatchConsumers;
+import dev.sluice.platform.tracing.TraceContexts;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -22,7 +23,8 @@ class SearchConfiguration {
 
     @Bean
     ConcurrentMessageListenerContainer<String, byte[]> searchIndexerContainer(KafkaProperties kafka, SearchProperties properties,
-            IngestProperties ingest, Topics topics, DataSource dataSource, StringRedisTemplate redis, RedisKeys keys, MeterRegistry meters) {
+            IngestProperties ingest, Topics topics, DataSource dataSource, StringRedisTemplate redis, RedisKeys keys, MeterRegistry meters,
+            TraceContexts traces) {
         // A crashed process's partitions move as fast for the indexer as for ingestion.
         BatchConsumers.Settings settings = new BatchConsumers.Settings(properties.groupId(), properties.enabled(),
                 properties.concurrency(), properties.maxBatch(), ingest.sessionTimeout(), ingest.retryInitialInterval(),
@@ -30,7 +32,7 @@ class SearchConfiguration {
         return BatchConsumers.create(kafka, meters, topics.cdcPages().spec(), settings, container -> {
             container.setAckMode(ContainerProperties.AckMode.BATCH);
             container.setMessageListener(new SearchIndexer(new SearchIndex(dataSource, properties.textSearchConfig()),
-                    new SearchResultsCache(redis, keys, meters), meters));
+                    new SearchResultsCache(redis, keys, meters), meters, traces));
         });
     }
 

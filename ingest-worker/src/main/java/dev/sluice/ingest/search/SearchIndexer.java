@@ -1,15 +1,19 @@
 package dev.sluice.ingest.search;
 
 import dev.sluice.core.cdc.PageChangeEvent;
+import dev.sluice.platform.tracing.TraceContexts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +42,11 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
     private final Counter removed;
     private final MeterRegistry meters;
 
-    SearchIndexer(SearchIndex index, SearchResultsCache results, MeterRegistry meters) {
+    private final TraceContexts traces;
+
+    SearchIndexer(SearchIndex index, SearchResultsCache results, MeterRegistry meters, TraceContexts traces) {
         this.index = index;
+        this.traces = traces;
         this.results = results;
         this.meters = meters;
         this.lag = Timer.builder("sluice.search.lag").description("From a page change's commit in PostgreSQL to its being searchable")
@@ -61,10 +68,12 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
     public void onMessage(List<ConsumerRecord<String, byte[]>> records) {
         long started = System.nanoTime();
         Map<String, Instant> changed = new LinkedHashMap<>();
+        List<Span> spans = new ArrayList<>(0);
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 PageChangeEvent change = PageChangeEvent.read(record.key(), record.value());
                 if (change != null) {
+                    traceOf(record, change).ifPresent(spans::add);
                     changed.merge(change.id(), change.committedAt() == null ? Instant.now() : change.committedAt(),
                             (a, b) -> a.isBefore(b) ? a : b);
                 }
@@ -80,8 +89,11 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
         try {
             outcome = index.apply(changed.keySet());
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot index the batch now: " + e.getMessage(), e);
+            IllegalStateException failed = new IllegalStateException("cannot index the batch now: " + e.getMessage(), e);
+            spans.forEach(span -> span.error(failed).end());
+            throw failed;
         }
+        spans.forEach(Span::end);
         results.retire(outcome.sites());
         Instant now = Instant.now();
         changed.values().forEach(committed -> lag.record(Duration.between(committed, now).isNegative() ? Duration.ZERO
@@ -90,5 +102,13 @@ class SearchIndexer implements BatchMessageListener<String, byte[]> {
         touched.increment(outcome.touched());
         removed.increment(outcome.removed());
         batchDuration.record(Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** A sampled write's trace goes on in a span of its indexing (the batch's transaction). */
+    private Optional<Span> traceOf(ConsumerRecord<String, byte[]> record, PageChangeEvent change) {
+        String traceparent = TraceContexts.traceparent(record.headers());
+        Span.Builder span = traceparent == null ? null : traces.continuing(traceparent);
+        return Optional.ofNullable(span).map(builder -> builder.name("search index").kind(Span.Kind.CONSUMER)
+                .tag("sluice.page.id", change.id()).tag("db.system", "postgresql").start());
     }
 }

@@ -22,6 +22,7 @@ public final class PlatformEnvironmentPostProcessor implements EnvironmentPostPr
 
     static final String DERIVED = "sluice-derived-client-settings";
     static final String DEFAULTS = "sluice-platform-defaults";
+    static final String OTLP_TRACES_ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -44,6 +45,10 @@ public final class PlatformEnvironmentPostProcessor implements EnvironmentPostPr
             derived.put("spring.data.redis.ssl.enabled", "true");
             derived.put("spring.data.redis.ssl.bundle", "sluice-redis");
         }
+        // Traces: none recorded unless they go somewhere. Trace ids still exist (logs, problem responses); an
+        // operator who sets an OTLP endpoint gets one request in ten unless they choose a probability.
+        derived.put("management.tracing.sampling.probability",
+                environment.containsProperty(OTLP_TRACES_ENDPOINT) ? "0.1" : "0.0");
         environment.getPropertySources().addLast(new MapPropertySource(DERIVED, derived));
         try {
             new PropertiesPropertySourceLoader()

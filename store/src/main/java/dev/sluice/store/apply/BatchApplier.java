@@ -1,6 +1,7 @@
 package dev.sluice.store.apply;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.List;
@@ -30,6 +31,9 @@ public final class BatchApplier {
         void reject(List<PageWrite> writes, String reason);
     }
 
+    /** The prefix of the logical decoding messages that carry traces to the change feed. */
+    public static final String TRACE_MESSAGE = "sluice.trace";
+
     public record Result(int updated, int inserted, int fenced, int rejected) {}
 
     private final DataSource dataSource;
@@ -55,9 +59,18 @@ public final class BatchApplier {
      * @param nextOffsets per partition of the batch, the offset after its last record (undecodable ones included)
      */
     public Result apply(List<CoalescedWrite> writes, Map<Integer, Long> nextOffsets, Rejections rejections) {
+        return apply(writes, nextOffsets, Map.of(), rejections);
+    }
+
+    /**
+     * @param traces the traces some writes carry on (page id to W3C {@code traceparent}), handed to the change
+     *     feed in the same transaction ({@link #TRACE_MESSAGE}); empty for nearly every batch
+     */
+    public Result apply(List<CoalescedWrite> writes, Map<Integer, Long> nextOffsets, Map<String, String> traces, Rejections rejections) {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
+                emitTraces(db, traces);
                 PagesWriter.Outcome outcome = writes.isEmpty() ? new PagesWriter.Outcome(0, 0, 0) : pages.write(db, writes);
                 Positions.save(db, group, topic, nextOffsets);
                 db.commit();
@@ -69,6 +82,7 @@ public final class BatchApplier {
                 }
                 log.warn("PostgreSQL refused a batch of {} page(s) ({}); applying it page by page to isolate the refused ones",
                         writes.size(), e.getMessage());
+                emitTraces(db, traces);
                 return applyOneByOne(db, writes, nextOffsets, rejections);
             }
         } catch (SQLException e) {
@@ -107,6 +121,24 @@ public final class BatchApplier {
         } catch (SQLException | RuntimeException e) {
             db.rollback();
             throw e;
+        }
+    }
+
+    /**
+     * The traces of a transaction's writes, as one transactional logical decoding message ({@code id traceparent}
+     * per line) ahead of its rows: the change feed reads it with them and carries each trace on to the row's
+     * change event. Nothing is written to the table, and a write no trace follows costs nothing.
+     */
+    private static void emitTraces(Connection db, Map<String, String> traces) throws SQLException {
+        if (traces.isEmpty()) {
+            return;
+        }
+        StringBuilder content = new StringBuilder(traces.size() * 90);
+        traces.forEach((id, traceparent) -> content.append(id).append(' ').append(traceparent).append('\n'));
+        try (PreparedStatement emit = db.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
+            emit.setString(1, TRACE_MESSAGE);
+            emit.setString(2, content.toString());
+            emit.execute();
         }
     }
 
