@@ -170,6 +170,9 @@ class OpenApiContractIT {
         exchange("GET", "/v1/changes?limit=0", auth, null, 400);
         exchange("GET", "/v1/sites/openapi.example/stats", auth, null, 200);
         exchange("GET", "/v1/sites/nobody.example/stats", auth, null, 404);
+        exchange("GET", "/v1/pages/" + storedId + "/near-duplicates", auth, null, 200);
+        exchange("GET", "/v1/pages/NOT-AN-ID/near-duplicates", auth, null, 400);
+        exchange("GET", "/v1/pages/" + id.replace('0', 'f') + "/near-duplicates", auth, null, 404);
         exchange("GET", "/v1/search?q=kestrel", auth, null, 200);
         exchange("GET", "/v1/search", auth, null, 400);
         exchange("GET", "/v1/search?q=" + String.join("+", java.util.stream.IntStream.range(0, 20).mapToObj(i -> "w" + i).toList()), auth, null, 400);

@@ -5,6 +5,7 @@ import dev.sluice.core.topic.Topics;
 import dev.sluice.ingest.consume.IngestProperties;
 import dev.sluice.ingest.kafka.BatchConsumers;
 import dev.sluice.platform.tracing.TraceContexts;
+import dev.sluice.store.search.SearchIndex;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -31,7 +32,7 @@ class SearchConfiguration {
                 properties.retryMaxInterval(), "Search indexing", () -> meters.counter("sluice.search.retries").increment());
         return BatchConsumers.create(kafka, meters, topics.cdcPages().spec(), settings, container -> {
             container.setAckMode(ContainerProperties.AckMode.BATCH);
-            container.setMessageListener(new SearchIndexer(new SearchIndex(dataSource, properties.textSearchConfig()),
+            container.setMessageListener(new SearchIndexer(new SearchIndex(dataSource, properties.textSearchConfig(), properties.nearDuplicates()),
                     new SearchResultsCache(redis, keys, meters), meters, traces));
         });
     }
@@ -39,7 +40,7 @@ class SearchConfiguration {
     @Bean
     SearchReconciler searchReconciler(SearchProperties properties, DataSource dataSource, StringRedisTemplate redis, RedisKeys keys,
             MeterRegistry meters) {
-        return new SearchReconciler(properties.enabled() && properties.reconcileAtStart(), dataSource,
-                new SearchIndex(dataSource, properties.textSearchConfig()), new SearchResultsCache(redis, keys, meters), meters);
+        return new SearchReconciler(properties.enabled() && properties.reconcileAtStart(), properties.nearDuplicates(), dataSource,
+                new SearchIndex(dataSource, properties.textSearchConfig(), properties.nearDuplicates()), new SearchResultsCache(redis, keys, meters), meters);
     }
 }

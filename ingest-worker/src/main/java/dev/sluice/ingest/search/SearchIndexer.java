@@ -2,6 +2,7 @@ package dev.sluice.ingest.search;
 
 import dev.sluice.core.cdc.PageChangeEvent;
 import dev.sluice.platform.tracing.TraceContexts;
+import dev.sluice.store.search.SearchIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -21,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * @param retryMaxInterval longest pause between retries of a batch that failed for a transient reason (default 10s)
  * @param reconcileAtStart at start, find the pages whose search entry does not match them (a database restored to
  *     a point in time has the search index of its snapshot) and reindex them, in the background (default true)
+ * @param nearDuplicates fingerprint each indexed page's text (64-bit simhash) for {@code GET
+ *     /v1/pages/{id}/near-duplicates} and the sites' duplicate ratios (default true); off, pages are indexed
+ *     without one (docs/benchmarks.md has what it costs)
  */
 @Validated
 @ConfigurationProperties("sluice.search")
@@ -31,4 +34,5 @@ public record SearchProperties(
         @DefaultValue("500") @Positive int maxBatch,
         @DefaultValue("english") @NotBlank String textSearchConfig,
         @DefaultValue("10s") @DurationMin(millis = 1) Duration retryMaxInterval,
-        @DefaultValue("true") boolean reconcileAtStart) {}
+        @DefaultValue("true") boolean reconcileAtStart,
+        @DefaultValue("true") boolean nearDuplicates) {}

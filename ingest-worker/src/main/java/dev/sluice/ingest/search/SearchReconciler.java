@@ -1,5 +1,6 @@
 package dev.sluice.ingest.search;
 
+import dev.sluice.store.search.SearchIndex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
@@ -34,14 +35,22 @@ final class SearchReconciler {
             SELECT s.id FROM page_search s WHERE s.id > ? AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.id = s.id)
             ORDER BY s.id LIMIT ?""";
 
+    /** Entries indexed before fingerprints existed (V12). */
+    private static final String ENTRIES_WITHOUT_FINGERPRINT = """
+            SELECT s.id FROM page_search s WHERE s.id > ? AND s.simhash IS NULL AND s.content ~ '[[:alnum:]]'
+            ORDER BY s.id LIMIT ?""";
+
     private final boolean enabled;
+    private final boolean fingerprints;
     private final DataSource dataSource;
     private final SearchIndex index;
     private final SearchResultsCache results;
     private final Counter reconciled;
 
-    SearchReconciler(boolean enabled, DataSource dataSource, SearchIndex index, SearchResultsCache results, MeterRegistry meters) {
+    SearchReconciler(boolean enabled, boolean fingerprints, DataSource dataSource, SearchIndex index, SearchResultsCache results,
+            MeterRegistry meters) {
         this.enabled = enabled;
+        this.fingerprints = fingerprints;
         this.dataSource = dataSource;
         this.index = index;
         this.results = results;
@@ -63,7 +72,7 @@ final class SearchReconciler {
             long started = System.nanoTime();
             long pages = reconcile();
             if (pages > 0) {
-                log.info("Search index reconciled with pages: {} page(s) reindexed in {} ms", pages, (System.nanoTime() - started) / 1_000_000);
+                log.info("Search index reconciled with pages: {} page(s) reindexed or fingerprinted in {} ms", pages, (System.nanoTime() - started) / 1_000_000);
             }
         } catch (SQLException | RuntimeException e) {
             log.warn("Could not reconcile the search index with pages at start (the change feed still indexes every new change): {}",
@@ -71,12 +80,13 @@ final class SearchReconciler {
         }
     }
 
-    /** Reindexes every page whose entry is out of step; returns how many. */
+    /** Reindexes every page whose entry is out of step, and fingerprints the entries without one; returns how many. */
     long reconcile() throws SQLException {
-        return pass(PAGES_OUT_OF_STEP) + pass(ENTRIES_OF_NO_PAGE);
+        return pass(PAGES_OUT_OF_STEP, true) + pass(ENTRIES_OF_NO_PAGE, true)
+                + (fingerprints ? pass(ENTRIES_WITHOUT_FINGERPRINT, false) : 0);
     }
 
-    private long pass(String query) throws SQLException {
+    private long pass(String query, boolean reindex) throws SQLException {
         long total = 0;
         String after = "";
         while (true) {
@@ -93,8 +103,12 @@ final class SearchReconciler {
             if (ids.isEmpty()) {
                 return total;
             }
-            results.retire(index.apply(ids).sites());
-            reconciled.increment(ids.size());
+            if (reindex) {
+                results.retire(index.apply(ids).sites());
+                reconciled.increment(ids.size());
+            } else {
+                index.fingerprint(ids);
+            }
             total += ids.size();
             after = ids.get(ids.size() - 1);
         }

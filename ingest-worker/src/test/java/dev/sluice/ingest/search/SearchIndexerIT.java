@@ -1,14 +1,10 @@
 package dev.sluice.ingest.search;
 
-import static dev.sluice.ingest.PageWrites.id;
-import static dev.sluice.ingest.PageWrites.page;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.sluice.core.cache.RedisKeys;
-import dev.sluice.ingest.PageWrites;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
+import dev.sluice.ingest.PageWrites;
+import dev.sluice.store.search.Simhash;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +17,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
+import static dev.sluice.ingest.PageWrites.id;
+import static dev.sluice.ingest.PageWrites.page;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The search indexer, fed the change events Debezium publishes for {@code pages} (JSON, schemas off): a page
@@ -165,6 +165,55 @@ class SearchIndexerIT {
         changed(url, "d");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(search("basalt")).isEmpty());
+    }
+
+    @Test
+    void nearDuplicatesOfASiteAreFingerprintedAndMarked() {
+        String text = "<p>The harbour opens at dawn when the fishing boats return with their catch. Traders line the quay with"
+                + " crates of mackerel, herring and crab, and the auction begins as soon as the first boat is tied up."
+                + " Buyers from the inland towns arrive by cart and by train, and by noon most of the fish is on its way."
+                + " In the afternoon the nets are mended and the hulls are scrubbed, ready for the next night at sea.</p>";
+        String original = "https://dup.example/harbour";
+        String copy = "https://dup.example/harbour-printable";
+        String other = "https://dup.example/mountains";
+        pages.upsert(page(original, "2026-11-20T10:00:00Z", text));
+        awaitRow(original, 1);
+        changed(original, "c");
+        await().atMost(Duration.ofSeconds(30)).until(() -> fingerprinted(original));
+
+        pages.upsert(page(copy, "2026-11-20T10:00:00Z", text.replace("by noon", "by eleven").replace("at sea.", "at sea. Printed today.")));
+        pages.upsert(page(other, "2026-11-20T10:00:00Z", "<p>The mountain pass is closed in winter; walkers take the valley road"
+                + " past the old mill, the chapel and the three farms, and reach the lake by evening.</p>"));
+        awaitRow(copy, 1);
+        awaitRow(other, 1);
+        changed(copy, "c");
+        changed(other, "c");
+        await().atMost(Duration.ofSeconds(30)).until(() -> fingerprinted(copy) && fingerprinted(other));
+
+        assertThat(db().queryForObject("SELECT duplicate_of FROM page_search WHERE id = ?", String.class, id(copy))).isEqualTo(id(original));
+        assertThat(db().queryForObject("SELECT duplicate_of FROM page_search WHERE id = ?", String.class, id(other))).isNull();
+        assertThat(db().queryForObject("SELECT simhash_distance(a.simhash, b.simhash) FROM page_search a, page_search b WHERE a.id = ? AND b.id = ?",
+                Integer.class, id(original), id(copy))).isLessThanOrEqualTo(Simhash.NEAR);
+    }
+
+    @Test
+    void entriesIndexedBeforeFingerprintsAreFingerprintedAtStart() throws Exception {
+        String url = "https://dup.example/legacy";
+        db().update("INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)"
+                + " VALUES (?, ?, 'dup.example', 'Legacy', '<p>an old entry about tides</p>', now(), 1, 0, 0)", id(url), url);
+        db().update("INSERT INTO page_search (id, site, url, fetched_at, title, content, document, page_version, content_hash, indexed_at)"
+                + " SELECT id, site, url, fetched_at, title, 'an old entry about tides', to_tsvector('english', 'tides'), 1, content_hash, now()"
+                + " FROM pages WHERE id = ?", id(url));
+        assertThat(fingerprinted(url)).isFalse();
+
+        reconciler.reconcile();
+
+        assertThat(db().queryForObject("SELECT simhash FROM page_search WHERE id = ?", Long.class, id(url)))
+                .isEqualTo(Simhash.of("an old entry about tides"));
+    }
+
+    private boolean fingerprinted(String url) {
+        return !db().queryForList("SELECT simhash FROM page_search WHERE id = ? AND simhash IS NOT NULL", Long.class, id(url)).isEmpty();
     }
 
     private List<String> search(String query) {

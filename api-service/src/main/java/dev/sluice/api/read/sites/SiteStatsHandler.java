@@ -30,7 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
  * over the last 1, 5 and 15 minutes). The cache invalidator maintains them from the change feed into Redis; when
  * Redis has none (Redis down, or a site whose pages all predate the feed) they are computed from PostgreSQL, and
  * that answer is kept for {@code stats-fallback-ttl} in this instance: a count over a large site is the dearest read
- * there is, and concurrent requests for one site share one count.
+ * there is, and concurrent requests for one site share one count. {@code near_duplicates} counts, over the search
+ * index, the site's pages whose text is within 3 bits (simhash) of a page of the site indexed before them, and is
+ * kept as long.
  */
 @Component
 class SiteStatsHandler {
@@ -42,6 +44,10 @@ class SiteStatsHandler {
                    count(*) FILTER (WHERE updated_at > now() - interval '15 minutes')
             FROM pages WHERE site = $1 AND deleted_at IS NULL""";
 
+    /** Of the site's indexed pages, those within 3 bits (simhash) of a page of the site indexed before them. */
+    private static final String NEAR_DUPLICATES = """
+            SELECT count(*), count(duplicate_of) FROM page_search WHERE site = $1""";
+
     private final ReactiveStringRedisTemplate redis;
     private final RedisGuard guard;
     private final RedisKeys keys;
@@ -49,6 +55,7 @@ class SiteStatsHandler {
     private final DatabaseReads bound;
     private final ReadMetrics metrics;
     private final AsyncCache<String, Answer> computed;
+    private final AsyncCache<String, ObjectNode> nearDuplicates;
     private final Clock clock = Clock.systemUTC();
 
     SiteStatsHandler(ReactiveStringRedisTemplate redis, RedisGuard guard, RedisKeys keys, DatabaseClient db, DatabaseReads bound, ReadMetrics metrics,
@@ -60,6 +67,7 @@ class SiteStatsHandler {
         this.bound = bound;
         this.metrics = metrics;
         this.computed = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(properties.statsFallbackTtl()).buildAsync();
+        this.nearDuplicates = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(properties.statsFallbackTtl()).buildAsync();
     }
 
     Mono<ServerResponse> stats(ServerRequest request) {
@@ -68,9 +76,12 @@ class SiteStatsHandler {
         return guard.call("stats", redis.opsForValue().get(keys.siteStats(site)))
                 .map(json -> answer(site, SiteStats.fromJson(json), ReadSource.CACHE))
                 .switchIfEmpty(Mono.defer(() -> Mono.fromFuture(computed.get(site, (name, executor) -> fromDatabase(name).toFuture()), true)))
-                .flatMap(answered -> {
+                .zipWith(Mono.fromFuture(nearDuplicates.get(site, (name, executor) -> nearDuplicates(name).toFuture()), true))
+                .flatMap(answeredAndDuplicates -> {
+                    Answer answered = answeredAndDuplicates.getT1();
                     metrics.record("stats", answered.source(), started);
-                    ObjectNode answer = answered.json();
+                    ObjectNode answer = answered.json().deepCopy();
+                    answer.set("near_duplicates", answeredAndDuplicates.getT2());
                     if (answer.path("pages").asLong() == 0 && answer.path("last_fetched_at").isNull()) {
                         return Mono.error(ProblemException.of(HttpStatus.NOT_FOUND, "site-not-found", "Site not found",
                                 "No page of " + site + " is stored."));
@@ -108,6 +119,19 @@ class SiteStatsHandler {
             rate.put("changes_per_second_15m", round(row.get(4, Long.class) / 900.0));
             answer.put("source", "database");
             return new Answer(answer, ReadSource.DATABASE);
+        }).one());
+    }
+
+    /** Counted over the search index, and kept like a count from the database: a large site's is dear. */
+    private Mono<ObjectNode> nearDuplicates(String site) {
+        return bound.bounded(db.sql(NEAR_DUPLICATES).bind(0, site).map(row -> {
+            long indexed = row.get(0, Long.class);
+            long duplicates = row.get(1, Long.class);
+            ObjectNode near = Json.mapper().createObjectNode();
+            near.put("indexed_pages", indexed);
+            near.put("pages", duplicates);
+            near.put("ratio", indexed == 0 ? 0 : Math.round(duplicates * 10_000.0 / indexed) / 10_000.0);
+            return near;
         }).one());
     }
 

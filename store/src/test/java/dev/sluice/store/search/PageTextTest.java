@@ -1,4 +1,4 @@
-package dev.sluice.ingest.search;
+package dev.sluice.store.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.sluice.ingest.search;
+package dev.sluice.store.search;
 
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -11,17 +11,17 @@ import org.jsoup.nodes.Document;
  * @param title the posted title, else the document's {@code <title>}
  * @param content the visible text, whitespace collapsed, at most {@link #MAX_CONTENT} characters
  */
-record PageText(String title, String content) {
+public record PageText(String title, String content) {
 
     /**
      * PostgreSQL refuses a tsvector over 1 MB; real pages' visible text rarely exceeds a few hundred KB. The text
      * beyond this is not indexed (its beginning is what a searcher most likely wants).
      */
-    static final int MAX_CONTENT = 256 * 1024;
+    public static final int MAX_CONTENT = 256 * 1024;
 
     private static final String NOT_CONTENT = "script, style, noscript, template, svg, math, iframe, object, embed, canvas, head";
 
-    static PageText extract(String postedTitle, String body, String contentType) {
+    public static PageText extract(String postedTitle, String body, String contentType) {
         if (body == null || body.isEmpty()) {
             return new PageText(postedTitle, "");
         }

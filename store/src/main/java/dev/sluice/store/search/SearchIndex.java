@@ -1,4 +1,4 @@
-package dev.sluice.ingest.search;
+package dev.sluice.store.search;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +23,7 @@ import javax.sql.DataSource;
  *   <li>a tombstoned or vanished page leaves the index.
  * </ul>
  */
-final class SearchIndex {
+public final class SearchIndex {
 
     private static final String READ = """
             SELECT p.id, p.site, p.url, p.title, p.content_type, p.fetched_at, p.version, p.deleted_at IS NOT NULL, p.content_hash,
@@ -32,18 +32,40 @@ final class SearchIndex {
             FROM pages p LEFT JOIN page_search s ON s.id = p.id
             WHERE p.id = ANY(?)""";
 
+    /**
+     * A page of the same site already indexed within {@link Simhash#NEAR} bits of {@code t.simhash}, if any: the
+     * candidates share a 16-bit block with it (the GIN index over the blocks), the distance decides.
+     */
+    private static final String INDEXED_DUPLICATE = """
+            (SELECT o.id FROM page_search o
+             WHERE t.simhash IS NOT NULL AND o.simhash_blocks && simhash_blocks(t.simhash) AND o.site = t.site AND o.id <> t.id
+               AND simhash_distance(o.simhash, t.simhash) <= %d
+             LIMIT 1)""".formatted(Simhash.NEAR);
+
     private static final String INDEX = """
-            INSERT INTO page_search (id, site, url, fetched_at, title, content, document, page_version, content_hash, indexed_at)
+            INSERT INTO page_search (id, site, url, fetched_at, title, content, document, page_version, content_hash, indexed_at,
+                                     simhash, duplicate_of)
             SELECT id, site, url, fetched_at, title, content,
                    setweight(to_tsvector(?::regconfig, coalesce(title, '')), 'A') || setweight(to_tsvector(?::regconfig, content), 'B'),
-                   version, content_hash, now()
-            FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::bigint[], ?::bytea[])
-                AS t(id, site, url, fetched_at, title, content, version, content_hash)
+                   version, content_hash, now(), simhash, coalesce(duplicate_in_batch, %s)
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::bigint[], ?::bytea[],
+                        ?::bigint[], ?::text[])
+                AS t(id, site, url, fetched_at, title, content, version, content_hash, simhash, duplicate_in_batch)
             ON CONFLICT (id) DO UPDATE SET
                 site = excluded.site, url = excluded.url, fetched_at = excluded.fetched_at, title = excluded.title,
                 content = excluded.content, document = excluded.document, page_version = excluded.page_version,
-                content_hash = excluded.content_hash, indexed_at = now()
-            WHERE page_search.page_version < excluded.page_version""";
+                content_hash = excluded.content_hash, indexed_at = now(), simhash = excluded.simhash,
+                duplicate_of = excluded.duplicate_of
+            WHERE page_search.page_version < excluded.page_version""".formatted(INDEXED_DUPLICATE);
+
+    /** Fingerprints of entries indexed before fingerprints existed (V12), from the text they hold. */
+    private static final String UNFINGERPRINTED = """
+            SELECT id, site, content FROM page_search WHERE id = ANY(?) AND simhash IS NULL""";
+
+    private static final String FINGERPRINT = """
+            UPDATE page_search s SET simhash = t.simhash, duplicate_of = coalesce(t.duplicate_in_batch, %s)
+            FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS t(id, site, simhash, duplicate_in_batch)
+            WHERE s.id = t.id""".formatted(INDEXED_DUPLICATE);
 
     private static final String TOUCH = """
             UPDATE page_search s SET fetched_at = t.fetched_at, page_version = t.version, indexed_at = now()
@@ -60,17 +82,20 @@ final class SearchIndex {
      *
      * @param sites the sites whose search results may have changed
      */
-    record Outcome(int indexed, int touched, int removed, Set<String> sites) {}
+    public record Outcome(int indexed, int touched, int removed, Set<String> sites) {}
 
     private final DataSource dataSource;
     private final String textSearchConfig;
+    private final boolean nearDuplicates;
 
-    SearchIndex(DataSource dataSource, String textSearchConfig) {
+    /** @param nearDuplicates whether to fingerprint the texts ({@link Simhash}) and mark near-duplicates of a site */
+    public SearchIndex(DataSource dataSource, String textSearchConfig, boolean nearDuplicates) {
         this.dataSource = dataSource;
         this.textSearchConfig = textSearchConfig;
+        this.nearDuplicates = nearDuplicates;
     }
 
-    Outcome apply(Collection<String> ids) throws SQLException {
+    public Outcome apply(Collection<String> ids) throws SQLException {
         try (Connection db = dataSource.getConnection()) {
             db.setAutoCommit(false);
             try {
@@ -105,7 +130,7 @@ final class SearchIndex {
                     } else {
                         PageText text = PageText.extract(rows.getString(4), rows.getString(11), rows.getString(5));
                         index.add(new Object[] {id, rows.getString(2), rows.getString(3), rows.getString(6), text.title(),
-                                text.content(), version, rows.getBytes(9)});
+                                text.content(), version, rows.getBytes(9), nearDuplicates ? Simhash.of(text.content()) : null, null});
                     }
                 }
             }
@@ -116,6 +141,9 @@ final class SearchIndex {
             }
         }
         if (!index.isEmpty()) {
+            if (nearDuplicates) {
+                markDuplicatesInBatch(index, 1, 8, 9);
+            }
             try (PreparedStatement statement = db.prepareStatement(INDEX)) {
                 statement.setString(1, textSearchConfig);
                 statement.setString(2, textSearchConfig);
@@ -124,6 +152,8 @@ final class SearchIndex {
                 }
                 statement.setArray(9, db.createArrayOf("int8", column(index, 6, new Long[index.size()])));
                 statement.setArray(10, db.createArrayOf("bytea", column(index, 7, new byte[index.size()][])));
+                statement.setArray(11, db.createArrayOf("int8", column(index, 8, new Long[index.size()])));
+                statement.setArray(12, db.createArrayOf("text", column(index, 9, new String[index.size()])));
                 statement.executeUpdate();
             }
         }
@@ -147,6 +177,58 @@ final class SearchIndex {
             }
         }
         return new Outcome(index.size(), touch.size(), remove.size(), sites);
+    }
+
+    /**
+     * Fingerprints entries that have none (indexed before V12), from their stored text; returns how many.
+     * Idempotent: an entry fingerprinted meanwhile is left as it is.
+     */
+    public int fingerprint(Collection<String> ids) throws SQLException {
+        if (!nearDuplicates) {
+            return 0;
+        }
+        try (Connection db = dataSource.getConnection()) {
+            db.setAutoCommit(false);
+            List<Object[]> rows = new ArrayList<>();
+            try (PreparedStatement read = db.prepareStatement(UNFINGERPRINTED)) {
+                read.setArray(1, db.createArrayOf("text", ids.toArray()));
+                try (ResultSet found = read.executeQuery()) {
+                    while (found.next()) {
+                        rows.add(new Object[] {found.getString(1), found.getString(2), Simhash.of(found.getString(3)), null});
+                    }
+                }
+            }
+            if (!rows.isEmpty()) {
+                markDuplicatesInBatch(rows, 1, 2, 3);
+                try (PreparedStatement update = db.prepareStatement(FINGERPRINT)) {
+                    update.setArray(1, db.createArrayOf("text", column(rows, 0, new String[rows.size()])));
+                    update.setArray(2, db.createArrayOf("text", column(rows, 1, new String[rows.size()])));
+                    update.setArray(3, db.createArrayOf("int8", column(rows, 2, new Long[rows.size()])));
+                    update.setArray(4, db.createArrayOf("text", column(rows, 3, new String[rows.size()])));
+                    update.executeUpdate();
+                }
+            }
+            db.commit();
+            return rows.size();
+        }
+    }
+
+    /**
+     * Near-duplicates within one batch (the statement does not see its own rows): a page within {@link Simhash#NEAR}
+     * bits of an earlier page of the batch on the same site is marked a duplicate of it.
+     */
+    private static void markDuplicatesInBatch(List<Object[]> rows, int site, int simhash, int duplicateOf) {
+        for (int j = 1; j < rows.size(); j++) {
+            Object[] later = rows.get(j);
+            for (int i = 0; i < j && later[simhash] != null; i++) {
+                Object[] earlier = rows.get(i);
+                if (earlier[simhash] != null && earlier[site].equals(later[site])
+                        && Simhash.distance((Long) earlier[simhash], (Long) later[simhash]) <= Simhash.NEAR) {
+                    later[duplicateOf] = earlier[0];
+                    break;
+                }
+            }
+        }
     }
 
     /** One column of the rows, in a typed array (pgjdbc picks the array encoding by the Java array type). */
