@@ -140,13 +140,14 @@ public final class SnapshotWriter {
     /**
      * The table's columns in order: a restore names them, so a column added later cannot shift the data. The change
      * feed's {@code change_xid} is left out: a transaction id of this cluster means nothing in another, and a restore
-     * gives every row its own.
+     * gives every row its own. Generated columns too (the fingerprint blocks of {@code page_search}): the restoring
+     * server computes them.
      */
     static String columns(Connection db, String table) throws SQLException {
         try (var query = db.prepareStatement("""
                 SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
                 FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = ? AND column_name <> 'change_xid'""")) {
+                WHERE table_schema = current_schema() AND table_name = ? AND column_name <> 'change_xid' AND is_generated = 'NEVER'""")) {
             query.setString(1, table);
             try (ResultSet row = query.executeQuery()) {
                 row.next();
