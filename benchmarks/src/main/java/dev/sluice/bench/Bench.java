@@ -4,6 +4,7 @@ import dev.sluice.bench.backup.BackupBenchmark;
 import dev.sluice.bench.ingest.IngestBenchmark;
 import dev.sluice.bench.ingest.ReplayBenchmark;
 import dev.sluice.bench.invalidation.InvalidationBenchmark;
+import dev.sluice.bench.pipeline.PipelineBenchmark;
 import dev.sluice.bench.read.ReadBenchmark;
 import dev.sluice.bench.search.NearDuplicateBenchmark;
 import dev.sluice.bench.write.WriteBenchmark;
@@ -14,7 +15,7 @@ import picocli.CommandLine;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each starts a fresh stack, measures one path, and prints medians and ratios to the limit.",
         subcommands = {WriteBenchmark.class, IngestBenchmark.class, ReadBenchmark.class, InvalidationBenchmark.class, ReplayBenchmark.class,
-                BackupBenchmark.class, NearDuplicateBenchmark.class})
+                BackupBenchmark.class, NearDuplicateBenchmark.class, PipelineBenchmark.class})
 public final class Bench implements Runnable {
 
     @CommandLine.Spec

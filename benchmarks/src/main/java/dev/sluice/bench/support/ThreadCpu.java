@@ -59,6 +59,13 @@ public record ThreadCpu(Map<String, Duration> cpu) {
         return new ThreadCpu(cpu);
     }
 
+    /** CPU used by each group since {@code earlier}. */
+    public Map<String, Duration> since(ThreadCpu earlier) {
+        Map<String, Duration> used = new LinkedHashMap<>();
+        cpu.forEach((group, total) -> used.put(group, total.minus(earlier.cpu.getOrDefault(group, Duration.ZERO))));
+        return used;
+    }
+
     /** "JIT 31 %, GC 12 %, other 57 %" of the CPU used since {@code earlier}. */
     public String sharesSince(ThreadCpu earlier) {
         long total = 0;
