@@ -14,13 +14,14 @@ import tools.jackson.databind.JsonNode;
 /**
  * How soon an acknowledged write can be read back: from the API's {@code 202} until a plain {@code GET
  * /v1/pages/{id}} (no consistency token: the cache path a reader takes) shows it (its {@code fetched_at} or a later
- * one), polling every 20 ms. At most {@link #MAX_IN_FLIGHT} probes at once; a write not visible within 30 s counts
- * as never.
+ * one), polling every 25 ms. At most {@code perSecond} writes are probed a second (the probes' reads are load
+ * too: the API's CPU per page includes them) and {@link #MAX_IN_FLIGHT} at once; a write not visible within 30 s
+ * counts as never.
  */
 final class VisibilityProbe {
 
     static final int MAX_IN_FLIGHT = 200;
-    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration POLL = Duration.ofMillis(25);
     private static final Duration GIVE_UP = Duration.ofSeconds(30);
 
     private final HttpClient http;
@@ -30,12 +31,20 @@ final class VisibilityProbe {
     final AtomicLong neverVisible = new AtomicLong();
     final AtomicLong skipped = new AtomicLong();
 
-    VisibilityProbe(HttpClient http, String key) {
+    private final long intervalNanos;
+    private final AtomicLong lastProbe = new AtomicLong();
+
+    VisibilityProbe(HttpClient http, String key, int perSecond) {
         this.http = http;
         this.key = key;
+        this.intervalNanos = 1_000_000_000L / perSecond;
     }
 
     void probe(CrawlerLoad.Acknowledged write) {
+        long last = lastProbe.get();
+        if (write.acknowledgedNanos() - last < intervalNanos || !lastProbe.compareAndSet(last, write.acknowledgedNanos())) {
+            return;
+        }
         if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
             inFlight.decrementAndGet();
             skipped.incrementAndGet();
