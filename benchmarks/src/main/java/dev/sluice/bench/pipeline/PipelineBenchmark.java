@@ -61,6 +61,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "100", description = "Pages per POST (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--search", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the search indexer (--no-search: without it, to see what it costs; default: on).")
+    boolean search;
+
     @Option(names = "--probes", defaultValue = "5", description = "Acknowledged writes probed for visibility per second (default: ${DEFAULT-VALUE}).")
     int probesPerSecond;
 
@@ -72,14 +76,16 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
     private static final int MAX_PAGES = 200_000;
     private static final Duration SETTLE_LIMIT = Duration.ofMinutes(5);
-    /** The archiver is left out: it commits its position once per segment (a minute), not as it reads. */
-    private static final Map<String, String> GROUPS_BEHIND = Map.of(
-            "sluice-cache-invalidator", Topics.CDC_PAGES, "search-indexer", Topics.CDC_PAGES);
+    /** The invalidator's topology; the archiver is left out: it commits its position once per segment (a minute). */
+    private static final String TOPOLOGY_GROUP = "sluice-cache-invalidator";
+    private static final String SEARCH_GROUP = "search-indexer";
 
     /** The threads that matter inside the processes, by name (Linux keeps the first 15 characters). */
-    private static final Map<String, Pattern> WORKER_THREADS = groups("ingest", "ingestContain.*", "search indexer", "searchIndexer.*");
+    private static final Map<String, Pattern> WORKER_THREADS = groups("ingest", "ingestContain.*", "search indexer", "searchIndexer.*",
+            "JIT", "C[12] CompilerThre.*", "GC", "GC Thread.*|G1 .*");
     private static final Map<String, Pattern> INVALIDATOR_THREADS = groups("change feed", "cdc-engine|debezium.*|change-event-.*|pool-.*",
-            "stream threads", "sluice-cache-in.*");
+            "stream threads", "sluice-cache-in.*", "JIT", "C[12] CompilerThre.*", "GC", "GC Thread.*|G1 .*");
+    private static final Map<String, Pattern> API_THREADS = groups("JIT", "C[12] CompilerThre.*", "GC", "GC Thread.*|G1 .*");
     private static final Map<String, Pattern> BENCH_THREADS = groups("broker",
             "kafka.*|data-plane.*|quorum.*|raft.*|broker.*|controller.*|ReplicaFetch.*|ExpirationRea.*|LogCleaner.*|group-coord.*"
                     + "|share-coord.*|transaction.*|metadata.*|executor-.*|ThrottledChan.*|TxnMarker.*|ProcessorThre.*");
@@ -104,7 +110,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             environment.createTopicIfAbsent(Topics.PAGES);
             String key = environment.createKey();
             ServiceProcess api = environment.startService("api-service", Map.of());
-            ServiceProcess worker = environment.startService("ingest-worker", Map.of());
+            ServiceProcess worker = environment.startService("ingest-worker", search ? Map.of() : Map.of("SLUICE_SEARCH_ENABLED", "false"));
             Map<String, String> invalidatorEnvironment = new LinkedHashMap<>(ActuatorMetrics.EXPOSE);
             invalidatorEnvironment.put("SLUICE_INVALIDATOR_STATEDIR", environment.directory().resolve("streams").toString());
             ServiceProcess invalidator = environment.startService("cache-invalidator", invalidatorEnvironment);
@@ -130,7 +136,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
             List<Row> rows = new ArrayList<>();
             for (int rate : rates) {
-                rows.add(measure(rate, environment, load, probe, parts, worker, invalidator));
+                rows.add(measure(rate, environment, load, probe, parts, api, worker, invalidator));
             }
             pool.dispose();
             Map<String, Double> copy = copyCpuPerRow(environment, parts);
@@ -140,13 +146,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     private Row measure(int rate, BenchEnvironment environment, CrawlerLoad load, VisibilityProbe probe, CpuUsage.Parts parts,
-            ServiceProcess worker, ServiceProcess invalidator) throws Exception {
+            ServiceProcess api, ServiceProcess worker, ServiceProcess invalidator) throws Exception {
         Map<String, Long> failuresBefore = counts(load.failures);
         long neverBefore = probe.neverVisible.get();
         long skippedBefore = probe.skipped.get();
         CpuUsage cpuBefore = parts.read();
         ThreadCpu workerBefore = ThreadCpu.of(worker.pid(), WORKER_THREADS);
         ThreadCpu invalidatorBefore = ThreadCpu.of(invalidator.pid(), INVALIDATOR_THREADS);
+        ThreadCpu apiBefore = ThreadCpu.of(api.pid(), API_THREADS);
         ThreadCpu benchBefore = ThreadCpu.of(ProcessHandle.current().pid(), BENCH_THREADS);
         PrometheusScrape lagBefore = PrometheusScrape.of(invalidator.port(), "sluice_invalidator_lag_seconds");
         long acceptedBefore = load.accepted.get();
@@ -171,6 +178,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         Map<String, Double> micros = new LinkedHashMap<>();
         Map<String, Duration> workerThreads = ThreadCpu.of(worker.pid(), WORKER_THREADS).since(workerBefore);
         Map<String, Duration> invalidatorThreads = ThreadCpu.of(invalidator.pid(), INVALIDATOR_THREADS).since(invalidatorBefore);
+        Map<String, Duration> apiThreads = ThreadCpu.of(api.pid(), API_THREADS).since(apiBefore);
         Map<String, Duration> benchThreads = ThreadCpu.of(ProcessHandle.current().pid(), BENCH_THREADS).since(benchBefore);
         for (Map.Entry<String, Duration> part : used.entrySet()) {
             if (part.getKey().equals("bench JVM")) {
@@ -181,10 +189,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
             }
             micros.put(part.getKey(), perPage(part.getValue(), accepted));
             Map<String, Duration> inside = part.getKey().equals("ingest worker") ? workerThreads
-                    : part.getKey().equals("invalidator") ? invalidatorThreads : Map.of();
+                    : part.getKey().equals("invalidator") ? invalidatorThreads : part.getKey().equals("api") ? apiThreads : Map.of();
             inside.forEach((group, cpu) -> {
                 if (!group.equals("other")) {
-                    micros.put("  " + group, perPage(cpu, accepted));
+                    micros.put("  " + group + " (" + part.getKey() + ")", perPage(cpu, accepted));
                 }
             });
         }
@@ -219,8 +227,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 }
                 long unapplied = load.accepted.get() - applied(db);
                 long behind = 0;
-                for (Map.Entry<String, String> group : GROUPS_BEHIND.entrySet()) {
-                    behind += environment.groupBacklog(group.getKey(), group.getValue());
+                for (String group : search ? List.of(TOPOLOGY_GROUP, SEARCH_GROUP) : List.of(TOPOLOGY_GROUP)) {
+                    behind += environment.groupBacklog(group, Topics.CDC_PAGES);
                 }
                 quiet = unapplied <= 0 && behind == 0 && probe.idle() ? quiet + 1 : 0;
                 System.out.printf("\rcatching up: %,d writes to apply, %,d change events to read   ", Math.max(0, unapplied), behind);
@@ -239,7 +247,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         }
     }
 
-    /** CPU per row of one COPY of the same kind of pages (PostgreSQL's backends, and this JVM sending them). */
+    /** CPU per row of one COPY of the same kind of pages (PostgreSQL's backends, and the thread sending them). */
     private Map<String, Double> copyCpuPerRow(BenchEnvironment environment, CpuUsage.Parts parts) throws Exception {
         List<BenchRow> rows = BenchRow.generate(new RealisticPages(), 1_000_000_000L, copyRows, bodySize, Instant.now().minus(Duration.ofDays(2)));
         try (Connection db = environment.dataSource().getConnection(); Statement sql = db.createStatement()) {
@@ -247,12 +255,15 @@ public final class PipelineBenchmark implements Callable<Integer> {
             sql.execute("CREATE TABLE bench_copy (LIKE pages INCLUDING ALL)");
         }
         System.out.printf("COPY of %,d pages into a table like pages%n", copyRows);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         CpuUsage before = parts.read();
+        long clientBefore = threads.getCurrentThreadCpuTime();
         Limits.copy(environment.dataSource(), "bench_copy", rows);
+        long client = threads.getCurrentThreadCpuTime() - clientBefore;
         Map<String, Duration> used = parts.read().since(before);
         Map<String, Double> copy = new LinkedHashMap<>();
         copy.put("postgres", perPage(used.get("postgres"), copyRows));
-        copy.put("client", perPage(used.get("bench JVM"), copyRows));
+        copy.put("client", perPage(Duration.ofNanos(client), copyRows));
         return copy;
     }
 
