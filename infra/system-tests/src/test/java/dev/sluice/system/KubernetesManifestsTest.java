@@ -110,6 +110,8 @@ class KubernetesManifestsTest {
                 .isLessThanOrEqualTo(partitions);
     }
 
+    static final String DASHBOARDS = "../../compose/grafana/dashboards";
+
     @Test
     void theKustomizationListsEveryManifestButTheSecretExample() throws IOException {
         Map<String, Object> kustomization = new Yaml().load(read(BASE.resolve("kustomization.yaml")));
@@ -118,7 +120,22 @@ class KubernetesManifestsTest {
             listed.map(path -> path.getFileName().toString()).filter(file -> !file.equals("kustomization.yaml") && !file.equals("secret.example.yaml"))
                     .forEach(files::add);
         }
+        files.add(DASHBOARDS);
         assertThat(new TreeSet<>(strings(kustomization.get("resources")))).isEqualTo(files);
+    }
+
+    /** The dashboards compose provisions, every one, in the ConfigMap Grafana's sidecar loads. */
+    @Test
+    void everyDashboardIsShippedForGrafanaInKubernetes() throws IOException {
+        Map<String, Object> kustomization = new Yaml().load(read(BASE.resolve(DASHBOARDS).resolve("kustomization.yaml")));
+        Map<String, Object> generator = list(kustomization.get("configMapGenerator")).get(0);
+        Set<String> dashboards = new TreeSet<>();
+        try (Stream<Path> listed = Files.list(BASE.resolve(DASHBOARDS))) {
+            listed.map(path -> path.getFileName().toString()).filter(file -> file.endsWith(".json")).forEach(dashboards::add);
+        }
+        assertThat(dashboards).isNotEmpty();
+        assertThat(new TreeSet<>(strings(generator.get("files")))).isEqualTo(dashboards);
+        assertThat(map(map(generator.get("options")).get("labels"))).containsEntry("grafana_dashboard", "1");
     }
 
     private String documentedDefault(String setting) {
