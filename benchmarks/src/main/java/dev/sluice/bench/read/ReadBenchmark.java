@@ -105,9 +105,7 @@ public final class ReadBenchmark implements Callable<Integer> {
             }
             Wrk.writeLines(bodiesFile, bodies);
 
-            // SLUICE_BENCH_API_JAVA_OPTIONS (for example a JFR recording) goes to the API of the hit and miss runs.
-            String apiOptions = System.getenv().getOrDefault("SLUICE_BENCH_API_JAVA_OPTIONS", "");
-            ServiceProcess api = environment.startService("api-service", apiOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", apiOptions));
+            ServiceProcess api = environment.startService("api-service", Map.of());
             int floorPort = FreePorts.pick();
             Process floor = startFloor(floorPort, environment.connections().redisUrl());
             try {

@@ -182,6 +182,11 @@ public final class BenchEnvironment implements AutoCloseable {
         }
         Map<String, String> env = new LinkedHashMap<>(environment);
         env.putAll(extra);
+        // SLUICE_BENCH_<MODULE>_JAVA_OPTIONS (say, a JFR recording) goes to that service's JVM in any benchmark.
+        String options = System.getenv("SLUICE_BENCH_" + module.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_JAVA_OPTIONS");
+        if (options != null && !options.isBlank()) {
+            env.merge("JAVA_TOOL_OPTIONS", options, (given, more) -> given + " " + more);
+        }
         int port = FreePorts.pick();
         int managementPort = module.equals("api-service") ? FreePorts.pickOtherThan(port) : port; // the API's public port serves /v1/** only
         ServiceProcess service = new ServiceProcess(module, jar, port, managementPort, env, ServiceProcess.THROUGHPUT_JVM, logOf(module), null);

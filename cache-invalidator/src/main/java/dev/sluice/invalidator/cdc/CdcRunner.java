@@ -155,6 +155,7 @@ final class CdcRunner implements SmartLifecycle {
         config.setProperty("heartbeat.interval.ms", Long.toString(properties.heartbeatInterval().toMillis()));
         config.setProperty("binary.handling.mode", "hex");
         config.setProperty("converter.schemas.enable", "false");
+        config.setProperty("converter.class", DirectJsonConverter.class.getName()); // JsonConverter's bytes, without its tree
         return config;
     }
 

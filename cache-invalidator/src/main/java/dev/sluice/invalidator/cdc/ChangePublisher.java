@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -24,6 +25,8 @@ import tools.jackson.databind.JsonNode;
  * published.
  */
 final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>> {
+
+    private static final byte[] KEY_START = "{\"id\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
@@ -77,8 +80,22 @@ final class ChangePublisher implements DebeziumEngine.ChangeConsumer<ChangeEvent
         published.increment(sent.size());
     }
 
-    /** Debezium's key is the primary key as JSON: {@code {"id":"…"}}. */
+    /**
+     * Debezium's key is the primary key as JSON: {@code {"id":"…"}} (with schemas: under {@code payload}). The
+     * converter writes it in exactly that shape, read here without a parser when it holds nothing escaped.
+     */
     static String pageId(byte[] key) {
+        int end = key.length - 2;
+        if (end > KEY_START.length && Arrays.equals(key, 0, KEY_START.length, KEY_START, 0, KEY_START.length)
+                && key[end] == '"' && key[end + 1] == '}') {
+            boolean plain = true;
+            for (int i = KEY_START.length; i < end && plain; i++) {
+                plain = key[i] != '"' && key[i] != '\\';
+            }
+            if (plain) {
+                return new String(key, KEY_START.length, end - KEY_START.length, StandardCharsets.UTF_8);
+            }
+        }
         JsonNode node = Json.mapper().readTree(key);
         JsonNode id = node.has("payload") ? node.get("payload").get("id") : node.get("id");
         if (id == null || !id.isString()) {
