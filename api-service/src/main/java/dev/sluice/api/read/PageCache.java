@@ -6,10 +6,14 @@ import dev.sluice.core.cache.PageCacheProtocol;
 import dev.sluice.core.cache.RedisKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -26,15 +30,19 @@ class PageCache {
     static final String KIND = "page";
     private static final RedisScript<Long> FILL = RedisScript.of(PageCacheProtocol.FILL, Long.class);
 
-    private final ReactiveStringRedisTemplate redis;
+    private static final byte[] ABSENT = new byte[0];
+
+    /** Keys and hash fields as text, values as the bytes Redis holds: the cached body is never decoded here. */
+    private final ReactiveRedisTemplate<String, byte[]> redis;
     private final RedisKeys keys;
     private final RedisGuard guard;
     private final ReadProperties properties;
-    private final String instance = UUID.randomUUID().toString();
+    private final byte[] instance = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
     private final Counter refusedFills;
 
-    PageCache(ReactiveStringRedisTemplate redis, RedisKeys keys, RedisGuard guard, ReadProperties properties, MeterRegistry meters) {
-        this.redis = redis;
+    PageCache(ReactiveRedisConnectionFactory redis, RedisKeys keys, RedisGuard guard, ReadProperties properties, MeterRegistry meters) {
+        this.redis = new ReactiveRedisTemplate<>(redis, RedisSerializationContext.<String, byte[]>newSerializationContext(RedisSerializer.string())
+                .value(RedisSerializer.byteArray()).hashKey(RedisSerializer.string()).hashValue(RedisSerializer.byteArray()).build());
         this.keys = keys;
         this.guard = guard;
         this.properties = properties;
@@ -52,9 +60,9 @@ class PageCache {
     }
 
     Mono<Lookup> lookup(String id) {
-        return guard.call(KIND, redis.<String, String>opsForHash().multiGet(keys.page(id), List.of("v", "d"))
+        return guard.call(KIND, redis.<String, byte[]>opsForHash().multiGet(keys.page(id), List.of("v", "d"))
                         .<Lookup>map(values -> values.get(0) == null ? new Lookup.Miss()
-                                : new Lookup.Hit(new StoredPage(Long.parseLong(values.get(0)), values.get(1) == null || values.get(1).isEmpty() ? null : values.get(1)))))
+                                : new Lookup.Hit(new StoredPage(Long.parseLong(ascii(values.get(0))), values.get(1) == null || values.get(1).length == 0 ? null : values.get(1)))))
                 .defaultIfEmpty(new Lookup.Unavailable());
     }
 
@@ -70,7 +78,7 @@ class PageCache {
     /** Offers what was read to the cache, releasing the lease; never fails the read. */
     Mono<Void> fill(String id, StoredPage page) {
         return guard.call(KIND, redis.execute(FILL, List.of(keys.page(id), keys.pageFence(id), keys.pageLease(id)),
-                                List.of(Long.toString(page.version()), page.exists() ? page.json() : "", Long.toString(properties.cacheTtl().toMillis())))
+                                List.of(ascii(Long.toString(page.version())), page.exists() ? page.json() : ABSENT, ascii(Long.toString(properties.cacheTtl().toMillis()))))
                         .next())
                 .doOnNext(stored -> {
                     if (stored == 0) {
@@ -78,6 +86,14 @@ class PageCache {
                     }
                 })
                 .then();
+    }
+
+    private static String ascii(byte[] bytes) {
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** A read of PostgreSQL in place of the cache, within the guard's bound on such reads. */

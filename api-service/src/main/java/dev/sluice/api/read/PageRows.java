@@ -55,6 +55,6 @@ class PageRows {
         page.put("body", row.get(4, String.class));
         page.set("metadata", Json.mapper().readTree(row.get(8, String.class)));
         page.put("version", version);
-        return new StoredPage(version, Json.mapper().writeValueAsString(page));
+        return new StoredPage(version, Json.mapper().writeValueAsBytes(page));
     }
 }

@@ -192,7 +192,7 @@ class ReadRacesIT {
     void anotherInstanceWaitsForTheLeaseHoldersFillInsteadOfReadingPostgres() throws Exception {
         String id = rows.page("https://races.example/leased", "Leased", "<p>l</p>", Instant.parse("2026-11-20T10:00:00Z"), 1);
         SimpleMeterRegistry otherMeters = new SimpleMeterRegistry();
-        PageReads otherInstance = new PageReads(new PageCache(reactiveRedis, keys, new RedisGuard(properties, otherMeters), properties, otherMeters),
+        PageReads otherInstance = new PageReads(new PageCache(reactiveRedis.getConnectionFactory(), keys, new RedisGuard(properties, otherMeters), properties, otherMeters),
                 database, otherMeters);
         database.close();
         int readsBefore = database.reads.get();
