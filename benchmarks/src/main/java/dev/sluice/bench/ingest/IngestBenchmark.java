@@ -34,11 +34,12 @@ import picocli.CommandLine.Option;
  * The ingest path: a backlog of {@code pages.v1} drained into PostgreSQL by one worker, then by two, against the
  * limits measured in the same run on the same database for the same rows: a raw single-stream COPY into an empty
  * {@code pages}, and a bare set-based upsert (unnest, batches of 1,000) on one and on two connections, with no
- * Kafka and no decoding in the way. Then the COPY again, with one cost taken away at a time, to show where the
- * time goes.
+ * Kafka and no decoding in the way; and against the peer a user would deploy instead ({@link ConnectJdbcSink}). Then
+ * the COPY again, with one cost taken away at a time, to show where the time goes.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = "Ingest path: worker rows/s and MB/s (1 and 2 workers) against COPY and bare unnest upserts of the same rows.")
+        description = "Ingest path: worker rows/s and MB/s (1 and 2 workers) against COPY and bare unnest upserts of the same rows, "
+                + "and against the peer (Kafka Connect with Debezium's JDBC sink, 1 and 2 tasks).")
 public final class IngestBenchmark implements Callable<Integer> {
 
     @Option(names = "--pages", defaultValue = "300000", description = "Pages in the topic per body size (default: ${DEFAULT-VALUE}).")
@@ -54,6 +55,9 @@ public final class IngestBenchmark implements Callable<Integer> {
     @Option(names = "--no-explain",
             description = "Skip the runs that show where the time goes (COPY without TOAST compression, without WAL, with fewer indexes; decoding alone).")
     boolean noExplain;
+
+    @Option(names = "--no-peer", description = "Skip the peer: Kafka Connect with Debezium's JDBC sink, 1 and 2 tasks.")
+    boolean noPeer;
 
     @Option(names = "--worker-concurrency", description = "Consumers per worker process (default: the worker's own default).")
     Integer workerConcurrency;
@@ -85,6 +89,8 @@ public final class IngestBenchmark implements Callable<Integer> {
                 Phase bare2 = measure("bare unnest upsert, 2 connections", rows.size(), mib, db, () -> Limits.unnestUpsert(db, rows, 2));
                 Phase worker1 = drain(environment, topic + "-1", 1, warmup, rows, mib, db);
                 Phase worker2 = drain(environment, topic + "-2", 2, warmup, rows, mib, db);
+                Phase sink1 = noPeer ? null : drainSink(environment, "pages.peer-" + bodySize + "-1", 1, warmup, rows, mib, db);
+                Phase sink2 = noPeer ? null : drainSink(environment, "pages.peer-" + bodySize + "-2", 2, warmup, rows, mib, db);
 
                 report.add(String.format("%n%d B bodies, %,d pages (%.0f MiB as posted)", bodySize, rows.size(), mib));
                 report.add(String.format("  %-40s %10s %8s %9s", "", "rows/s", "MiB/s", "ratio"));
@@ -93,6 +99,16 @@ public final class IngestBenchmark implements Callable<Integer> {
                 report.add(bare2.line(null, null));
                 report.add(worker1.line(copy, "COPY") + String.format("   %.2f x bare 1 conn", worker1.rowsPerSecond / bare1.rowsPerSecond));
                 report.add(worker2.line(bare2, "bare 2 conn") + String.format("   %.2f x COPY", worker2.rowsPerSecond / copy.rowsPerSecond));
+                if (!noPeer) {
+                    report.add("  the peer: " + ConnectJdbcSink.describe());
+                    report.add(sink1.line(copy, "COPY"));
+                    report.add(sink2.line(copy, "COPY"));
+                    Phase bestWorker = worker1.rowsPerSecond >= worker2.rowsPerSecond ? worker1 : worker2;
+                    Phase bestSink = sink1.rowsPerSecond >= sink2.rowsPerSecond ? sink1 : sink2;
+                    report.add(String.format("  %-40s %.2f x the sink with 1 task; best Sluice (%s) %.2f x the best sink (%s)",
+                            "1 worker", worker1.rowsPerSecond / sink1.rowsPerSecond, bestWorker.name,
+                            bestWorker.rowsPerSecond / bestSink.rowsPerSecond, bestSink.name));
+                }
                 if (!noExplain) {
                     report.add("  where the time goes (COPY into a scratch copy of pages, one cost removed at a time):");
                     report.add(measure("COPY, like pages", rows.size(), mib, db, () -> Limits.copyScratch(db, rows, "")).line(copy, "COPY"));
@@ -175,6 +191,39 @@ public final class IngestBenchmark implements Callable<Integer> {
         return phase;
     }
 
+    /**
+     * The peer's phase, measured as the workers are: Kafka Connect started on a topic of its own in the peer's
+     * format, warm once it has applied the warm-up pages, then the whole backlog committed at once and timed until
+     * the last row is in {@code pages}.
+     */
+    private Phase drainSink(BenchEnvironment environment, String topic, int tasks, List<BenchRow> warmup, List<BenchRow> rows,
+            double mib, DataSource db) throws SQLException {
+        truncate(db);
+        ConnectJdbcSink sink = new ConnectJdbcSink();
+        fill(environment, topic, warmup, false, (row, n) -> sink.record(topic, row, n));
+        Process connect = ConnectJdbcSink.start(environment, home, topic, tasks);
+        try {
+            ConnectJdbcSink.awaitRows(db, warmup.size(), connect, Duration.ofMinutes(10));
+            System.out.printf("    the sink (%d task%s) warm: %,d warm-up pages applied%n", tasks, tasks > 1 ? "s" : "", warmup.size());
+            long committed = fill(environment, topic, rows, true, (row, n) -> sink.record(topic, row, warmup.size() + n));
+            ConnectJdbcSink.awaitRows(db, warmup.size() + rows.size(), connect, Duration.ofMinutes(30));
+            double seconds = (System.nanoTime() - committed) / 1e9;
+            Phase phase = new Phase("Connect JDBC sink, " + tasks + " task" + (tasks > 1 ? "s" : ""), rows.size() / seconds, mib / seconds);
+            System.out.printf("  %-44s %,10.0f rows/s  %6.1f MiB/s  (%.1f s from the backlog's commit to the last row)%n", phase.name,
+                    phase.rowsPerSecond, phase.mibPerSecond, seconds);
+            return phase;
+        } finally {
+            connect.destroy();
+            try {
+                if (!connect.waitFor(30, TimeUnit.SECONDS)) {
+                    connect.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private static void awaitApplied(DataSource db, String group, String topic, long target, List<ServiceProcess> workers,
             java.util.function.BooleanSupplier andThen) throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
@@ -242,6 +291,16 @@ public final class IngestBenchmark implements Callable<Integer> {
     static final Duration FILL_TIMEOUT = Duration.ofMinutes(5);
 
     static long fill(BenchEnvironment environment, String topic, List<BenchRow> rows, boolean atOnce) {
+        return fill(environment, topic, rows, atOnce, (row, n) -> row.envelope());
+    }
+
+    /** The value each row is written as, given the row and its index in the list. */
+    @FunctionalInterface
+    interface RecordValue {
+        byte[] of(BenchRow row, long index);
+    }
+
+    static long fill(BenchEnvironment environment, String topic, List<BenchRow> rows, boolean atOnce, RecordValue value) {
         long started = System.nanoTime();
         environment.createTopicIfAbsent(topic);
         environment.createTopicIfAbsent(topic + ".dlq");
@@ -264,8 +323,8 @@ public final class IngestBenchmark implements Callable<Integer> {
                 producer.beginTransaction();
             }
             List<Future<RecordMetadata>> sent = new ArrayList<>(rows.size());
-            for (BenchRow row : rows) {
-                sent.add(producer.send(new ProducerRecord<>(topic, row.id(), row.envelope())));
+            for (int i = 0; i < rows.size(); i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, rows.get(i).id(), value.of(rows.get(i), i))));
             }
             if (atOnce) {
                 producer.commitTransaction(); // fails if any send failed: the transaction is aborted, nothing is visible
