@@ -131,7 +131,9 @@ public final class DirectJsonConverter implements Converter {
         out.writeStartObject();
         for (Field field : schema.fields()) {
             out.writeFieldName(field.name());
-            write(out, field.schema(), struct.get(field));
+            // get(field) reads by index but puts the default in for a null; JsonConverter leaves that to its setting
+            boolean keepNull = !replaceNullWithDefault && field.schema().defaultValue() != null;
+            write(out, field.schema(), keepNull ? struct.getWithoutDefault(field.name()) : struct.get(field));
         }
         out.writeEndObject();
     }

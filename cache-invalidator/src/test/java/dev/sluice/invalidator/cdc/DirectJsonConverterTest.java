@@ -62,6 +62,22 @@ class DirectJsonConverterTest {
     }
 
     @Test
+    void keepsANullOverADefaultWhenToldToAsJsonConverterDoes() {
+        Schema withDefault = SchemaBuilder.struct().field("priority", SchemaBuilder.int32().optional().defaultValue(5).build()).build();
+        Struct unset = new Struct(withDefault);
+        Map<String, String> keepNulls = Map.of("schemas.enable", "false", "replace.null.with.default", "false");
+        DirectJsonConverter direct = new DirectJsonConverter();
+        direct.configure(keepNulls, false);
+        JsonConverter reference = new JsonConverter();
+        reference.configure(keepNulls, false);
+
+        assertThat(direct.fromConnectData("t", withDefault, unset)).asString()
+                .isEqualTo(new String(reference.fromConnectData("t", withDefault, unset)));
+        assertThat(direct(false).fromConnectData("t", withDefault, unset)).asString()
+                .isEqualTo(new String(reference(false).fromConnectData("t", withDefault, unset))).isEqualTo("{\"priority\":5}");
+    }
+
+    @Test
     void leavesToJsonConverterWhatItHasNoRuleFor() {
         Schema withDecimal = SchemaBuilder.struct().field("price", Decimal.schema(2)).field("blob", Schema.BYTES_SCHEMA).build();
         Struct row = new Struct(withDecimal).put("price", new BigDecimal("12.34")).put("blob", ByteBuffer.wrap(new byte[] {7, 8}));
