@@ -12,13 +12,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.data.Schema;
@@ -39,6 +37,9 @@ final class ConnectJdbcSink {
     /** The newest Debezium JDBC sink whose plugin archive Maven Central served here (3.6.1 and 3.6.3: refused). */
     static final String VERSION = "3.6.0.Final";
     private static final String ARTIFACT = "io.debezium:debezium-connector-jdbc:" + VERSION + ":tar.gz:plugin";
+
+    /** What the benchmark waits for, named where it fails (Connect's own log says why). */
+    static final String WHAT = "the Kafka Connect sink (see .sluice/bench-logs/kafka-connect-*.log)";
 
     private static final Schema JSON_TEXT = SchemaBuilder.string().name("io.debezium.data.Json").build();
     private static final Schema PAGE = SchemaBuilder.struct().name("pages")
@@ -171,32 +172,6 @@ final class ConnectJdbcSink {
                 ResultSet result = statement.executeQuery("SELECT count(*) FROM pages")) {
             result.next();
             return result.getLong(1);
-        }
-    }
-
-    /** Waits until {@code pages} holds {@code target} rows, printing progress, or fails when Connect died or stalled. */
-    static void awaitRows(DataSource db, long target, Process connect, Duration timeout) throws SQLException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long lastPrint = System.nanoTime();
-        while (true) {
-            long rows = rows(db);
-            if (rows >= target) {
-                return;
-            }
-            long now = System.nanoTime();
-            if (now - lastPrint > TimeUnit.SECONDS.toNanos(5)) {
-                System.out.printf("    %,d of %,d rows in pages%n", rows, target);
-                lastPrint = now;
-            }
-            if (!connect.isAlive()) {
-                throw new IllegalStateException("Kafka Connect exited (" + connect.exitValue() + ") with " + rows + " of " + target
-                        + " rows applied: see .sluice/bench-logs/kafka-connect-*.log");
-            }
-            if (now > deadline) {
-                throw new IllegalStateException("the sink applied " + rows + " of " + target + " rows within " + timeout
-                        + ": see .sluice/bench-logs/kafka-connect-*.log");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 

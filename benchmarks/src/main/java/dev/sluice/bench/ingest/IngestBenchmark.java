@@ -178,11 +178,13 @@ public final class IngestBenchmark implements Callable<Integer> {
         for (int i = 0; i < workers; i++) {
             started.add(environment.startServiceAsync("ingest-worker", settings));
         }
-        awaitApplied(db, group, topic, warmup.size(), started, () -> started.stream().allMatch(ServiceProcess::isReady));
+        await("the workers draining " + topic, () -> applied(db, group, topic), warmup.size(), () -> started.stream().allMatch(ServiceProcess::isAlive),
+                () -> started.stream().allMatch(ServiceProcess::isReady), Duration.ofMinutes(30));
         System.out.printf("    %d worker(s) warm: %,d warm-up pages applied%n", workers, warmup.size());
 
         long committed = fill(environment, topic, rows, true);
-        awaitApplied(db, group, topic, warmup.size() + rows.size(), started, () -> true);
+        await("the workers draining " + topic, () -> applied(db, group, topic), warmup.size() + rows.size(),
+                () -> started.stream().allMatch(ServiceProcess::isAlive), () -> true, Duration.ofMinutes(30));
         double seconds = (System.nanoTime() - committed) / 1e9;
         environment.stopServices(Duration.ofSeconds(30));
         Phase phase = new Phase(workers + " worker" + (workers > 1 ? "s" : ""), rows.size() / seconds, mib / seconds);
@@ -203,10 +205,11 @@ public final class IngestBenchmark implements Callable<Integer> {
         fill(environment, topic, warmup, false, (row, n) -> sink.record(topic, row, n));
         Process connect = ConnectJdbcSink.start(environment, home, topic, tasks);
         try {
-            ConnectJdbcSink.awaitRows(db, warmup.size(), connect, Duration.ofMinutes(10));
+            await(ConnectJdbcSink.WHAT, () -> ConnectJdbcSink.rows(db), warmup.size(), connect::isAlive, () -> true, Duration.ofMinutes(10));
             System.out.printf("    the sink (%d task%s) warm: %,d warm-up pages applied%n", tasks, tasks > 1 ? "s" : "", warmup.size());
             long committed = fill(environment, topic, rows, true, (row, n) -> sink.record(topic, row, warmup.size() + n));
-            ConnectJdbcSink.awaitRows(db, warmup.size() + rows.size(), connect, Duration.ofMinutes(30));
+            await(ConnectJdbcSink.WHAT, () -> ConnectJdbcSink.rows(db), warmup.size() + rows.size(), connect::isAlive, () -> true,
+                    Duration.ofMinutes(30));
             double seconds = (System.nanoTime() - committed) / 1e9;
             Phase phase = new Phase("Connect JDBC sink, " + tasks + " task" + (tasks > 1 ? "s" : ""), rows.size() / seconds, mib / seconds);
             System.out.printf("  %-44s %,10.0f rows/s  %6.1f MiB/s  (%.1f s from the backlog's commit to the last row)%n", phase.name,
@@ -224,12 +227,22 @@ public final class IngestBenchmark implements Callable<Integer> {
         }
     }
 
-    private static void awaitApplied(DataSource db, String group, String topic, long target, List<ServiceProcess> workers,
-            java.util.function.BooleanSupplier andThen) throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    /** A count that reads the database (rows applied so far). */
+    @FunctionalInterface
+    interface Count {
+        long get() throws SQLException;
+    }
+
+    /**
+     * Waits until {@code progress} reaches {@code target} (and {@code andThen} holds), printing it every 5 s; fails,
+     * naming {@code what}, when {@code alive} no longer holds or the timeout passes.
+     */
+    static void await(String what, Count progress, long target, java.util.function.BooleanSupplier alive,
+            java.util.function.BooleanSupplier andThen, Duration timeout) throws SQLException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         long lastPrint = System.nanoTime();
         while (true) {
-            long applied = applied(db, group, topic);
+            long applied = progress.get();
             if (applied >= target && andThen.getAsBoolean()) {
                 return;
             }
@@ -238,8 +251,8 @@ public final class IngestBenchmark implements Callable<Integer> {
                 System.out.printf("    %,d of %,d applied%n", applied, target);
                 lastPrint = now;
             }
-            if (now > deadline || workers.stream().anyMatch(worker -> !worker.isAlive())) {
-                throw new IllegalStateException("the workers did not drain " + topic + " (applied " + applied + " of " + target + ")");
+            if (now > deadline || !alive.getAsBoolean()) {
+                throw new IllegalStateException(what + " did not finish (applied " + applied + " of " + target + ")");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
