@@ -1,6 +1,7 @@
 package dev.sluice.bench;
 
 import dev.sluice.bench.backup.BackupBenchmark;
+import dev.sluice.bench.ingest.CompressionBenchmark;
 import dev.sluice.bench.ingest.IngestBenchmark;
 import dev.sluice.bench.ingest.ReplayBenchmark;
 import dev.sluice.bench.invalidation.InvalidationBenchmark;
@@ -15,7 +16,7 @@ import picocli.CommandLine;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each starts a fresh stack, measures one path, and prints medians and ratios to the limit.",
         subcommands = {WriteBenchmark.class, IngestBenchmark.class, ReadBenchmark.class, InvalidationBenchmark.class, ReplayBenchmark.class,
-                BackupBenchmark.class, NearDuplicateBenchmark.class, PipelineBenchmark.class})
+                BackupBenchmark.class, NearDuplicateBenchmark.class, PipelineBenchmark.class, CompressionBenchmark.class})
 public final class Bench implements Runnable {
 
     @CommandLine.Spec

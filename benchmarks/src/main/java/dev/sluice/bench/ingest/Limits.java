@@ -38,36 +38,53 @@ public final class Limits {
 
     /** One COPY of every row, one stream, one transaction. */
     public static void copy(DataSource db, String table, List<BenchRow> rows) throws SQLException {
+        copy(db, table, rows, (line, i) -> field(line, rows.get(i).body()));
+    }
+
+    /** How the body column of row {@code i} is written into a COPY line (text by default; bytes as {@code \\x} hex). */
+    @FunctionalInterface
+    interface BodyField {
+        void append(StringBuilder line, int i);
+    }
+
+    /** One COPY of every row, its body written by {@code body}. */
+    static void copy(DataSource db, String table, List<BenchRow> rows, BodyField body) throws SQLException {
         try (Connection connection = db.getConnection()) {
-            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + table + " (" + COLUMNS + ") FROM STDIN");
-            try {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 21);
-                StringBuilder line = new StringBuilder(16 * 1024);
-                for (int i = 0; i < rows.size(); i++) {
-                    BenchRow row = rows.get(i);
-                    line.setLength(0);
-                    field(line, row.id()).append('\t');
-                    field(line, row.url()).append('\t');
-                    field(line, row.site()).append('\t');
-                    field(line, row.title()).append('\t');
-                    field(line, row.body()).append('\t');
-                    line.append("text/html\t200\t").append(row.fetchedAt()).append('\t');
-                    field(line, row.metadata()).append('\t');
-                    line.append("\\\\x").append(HexFormat.of().formatHex(row.contentHash())).append("\t1\t0\t").append(i).append('\n');
-                    byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-                    buffer.write(bytes, 0, bytes.length);
-                    if (buffer.size() > 1 << 20) {
-                        copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
-                        buffer.reset();
-                    }
+            copy(connection, table, rows, body);
+        }
+    }
+
+    /** One COPY of every row on {@code connection}, its body written by {@code body}. */
+    static void copy(Connection connection, String table, List<BenchRow> rows, BodyField body) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("COPY " + table + " (" + COLUMNS + ") FROM STDIN");
+        try {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 21);
+            StringBuilder line = new StringBuilder(16 * 1024);
+            for (int i = 0; i < rows.size(); i++) {
+                BenchRow row = rows.get(i);
+                line.setLength(0);
+                field(line, row.id()).append('\t');
+                field(line, row.url()).append('\t');
+                field(line, row.site()).append('\t');
+                field(line, row.title()).append('\t');
+                body.append(line, i);
+                line.append('\t');
+                line.append("text/html\t200\t").append(row.fetchedAt()).append('\t');
+                field(line, row.metadata()).append('\t');
+                line.append("\\\\x").append(HexFormat.of().formatHex(row.contentHash())).append("\t1\t0\t").append(i).append('\n');
+                byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+                buffer.write(bytes, 0, bytes.length);
+                if (buffer.size() > 1 << 20) {
+                    copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
+                    buffer.reset();
                 }
-                copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
-                copy.endCopy();
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
+            }
+            copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
             }
         }
     }
@@ -151,7 +168,7 @@ public final class Limits {
     }
 
     /** A field in COPY's text format: backslash, tab, newline and carriage return escaped. */
-    private static StringBuilder field(StringBuilder line, String value) {
+    static StringBuilder field(StringBuilder line, String value) {
         if (value == null) {
             return line.append("\\N");
         }
