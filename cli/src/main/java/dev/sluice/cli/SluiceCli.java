@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.backup.command.BackupCommand;
 import dev.sluice.bench.Bench;
+import dev.sluice.cli.bodies.BodiesCommand;
 import dev.sluice.cli.cache.CacheCommand;
 import dev.sluice.cli.export.ExportCommand;
 import dev.sluice.cli.importing.ImportCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine;
 
 /**
  * {@code sluice}: every command in one application. Against a running pipeline: import, export, replay, shadow,
- * backup, keys, cache; on this machine: run (the whole pipeline) and bench; and env, completion, help. The
+ * backup, keys, cache, bodies; on this machine: run (the whole pipeline) and bench; and env, completion, help. The
  * {@code ./sluice} script builds this jar when needed and fills in connection settings from the local stack.
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.class, usageHelpAutoWidth = true,
@@ -29,8 +30,8 @@ import picocli.CommandLine;
                         + "SLUICE_API_URL, SLUICE_API_KEY (./sluice fills in what is unset from the running local stack; "
                         + "./sluice env shows them)."},
         subcommands = {LocalRun.class, ImportCommand.class, ExportCommand.class, ReplayCommand.class, ShadowCommand.class,
-                BackupCommand.class, ApiKeysCommand.class, CacheCommand.class, Bench.class, EnvCommand.class, CompletionCommand.class,
-                HelpCommand.class})
+                BackupCommand.class, ApiKeysCommand.class, CacheCommand.class, BodiesCommand.class, Bench.class, EnvCommand.class,
+                CompletionCommand.class, HelpCommand.class})
 public final class SluiceCli {
 
     private SluiceCli() {}

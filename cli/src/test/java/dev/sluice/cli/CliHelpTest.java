@@ -17,7 +17,7 @@ class CliHelpTest {
     @Test
     void theRootHelpListsEveryCommand() {
         String help = run("--help").out;
-        assertThat(help).contains("run", "import", "export", "replay", "shadow", "backup", "keys", "cache", "bench", "env", "completion", "help");
+        assertThat(help).contains("run", "import", "export", "replay", "shadow", "backup", "keys", "cache", "bodies", "bench", "env", "completion", "help");
     }
 
     @ParameterizedTest
@@ -33,6 +33,7 @@ class CliHelpTest {
             "keys create, --name|--rate|--burst|--scopes",
             "keys list, --json",
             "cache check, --sample",
+            "bodies compress, --batch|--max-rate|--dry-run",
             "run, --workers|--data-dir|--api-port",
             "bench ingest, --body-sizes"})
     void eachCommandHasHelpNamingItsOptions(String command, String options) {
@@ -54,6 +55,10 @@ class CliHelpTest {
         Result backwards = run("replay", "--into", "postgres", "--from", "2026-11-20T10:00Z", "--to", "2026-11-20T09:00Z");
         assertThat(backwards.exitCode).isEqualTo(2);
         assertThat(backwards.err).contains("must be after --from");
+
+        Result noBatch = run("bodies", "compress", "--batch", "0");
+        assertThat(noBatch.exitCode).isEqualTo(2);
+        assertThat(noBatch.err).contains("--batch must be between 1 and 10000");
 
         Result warcToStdout = run("export", "--format", "warc");
         assertThat(warcToStdout.exitCode).isEqualTo(2);

@@ -2,6 +2,7 @@ package dev.sluice.api.read;
 
 import dev.sluice.api.read.database.DatabaseReads;
 import dev.sluice.core.json.Json;
+import dev.sluice.core.page.StoredBody;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.spi.Readable;
@@ -18,7 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
 class PageRows {
 
     private static final String BY_ID = """
-            SELECT id, url, site, title, body, content_type, status, fetched_at, metadata::text, version, deleted_at IS NOT NULL
+            SELECT id, url, site, title, body, content_type, status, fetched_at, metadata::text, version, deleted_at IS NOT NULL,
+                   body_zstd
             FROM pages WHERE id = $1""";
 
     private final DatabaseClient db;
@@ -52,7 +54,7 @@ class PageRows {
         }
         page.put("title", row.get(3, String.class));
         page.put("content_type", row.get(5, String.class));
-        page.put("body", row.get(4, String.class));
+        page.put("body", StoredBody.text(row.get(4, String.class), row.get(11, byte[].class)));
         page.set("metadata", Json.mapper().readTree(row.get(8, String.class)));
         page.put("version", version);
         return new StoredPage(version, Json.mapper().writeValueAsBytes(page));

@@ -15,6 +15,7 @@ import dev.sluice.infra.test.SharedStackTest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +105,22 @@ class ReadPathIT {
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.title").isEqualTo("First"); // served from the cache
         assertThat(degradedRedisCalls()).as("Redis calls that failed on a healthy Redis").isEqualTo(degradedBefore);
+    }
+
+    @Test
+    void aBodyReadsTheSameWhetherItsRowHoldsItCompressedOrAsTextFromBeforeCompression() {
+        String body = "<html><body>" + "<p>prix d'été — 15 € 🚀</p>".repeat(200) + "</body></html>";
+        Instant fetched = Instant.parse("2026-11-20T10:15:30Z");
+        String compressed = db.page("https://read.example/compressed", "Same", body, fetched, 1);
+        String asText = db.pageStoredAsText("https://read.example/as-text", "Same", body, fetched, 1);
+
+        for (String id : List.of(compressed, asText)) {
+            for (int read = 0; read < 2; read++) { // a miss, then a hit of what the miss cached
+                http.get().uri("/v1/pages/{id}", id).exchange()
+                        .expectStatus().isOk()
+                        .expectBody().jsonPath("$.body").isEqualTo(body);
+            }
+        }
     }
 
     @Test

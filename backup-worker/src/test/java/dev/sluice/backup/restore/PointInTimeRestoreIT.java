@@ -9,6 +9,7 @@ import dev.sluice.backup.command.CommandRun;
 import dev.sluice.backup.store.S3Properties;
 import dev.sluice.backup.store.S3Server;
 import dev.sluice.backup.store.S3Store;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
@@ -79,6 +80,9 @@ class PointInTimeRestoreIT {
         db.update("DELETE FROM pages WHERE id = md5('7')");
         db.update("UPDATE pages SET body = repeat('<p>a large body, stored out of line</p>', 400), version = version + 1 WHERE id = md5('8')");
         db.update("UPDATE pages SET title = 'body unchanged', version = version + 1 WHERE id = md5('8')");
+        // the same with a body compressed by its writer (bytea, out of line when large): its frame comes back byte for byte
+        db.update("UPDATE pages SET body = NULL, body_zstd = ?, version = version + 1 WHERE id = md5('9')", largeFrame());
+        db.update("UPDATE pages SET title = 'frame unchanged', version = version + 1 WHERE id = md5('9')");
         Instant between = db.queryForObject("SELECT clock_timestamp()", Timestamp.class).toInstant();
         String asOfBetween = checksum(db);
         // the next writes commit strictly after that moment, at the archive's millisecond precision
@@ -113,6 +117,7 @@ class PointInTimeRestoreIT {
         assertThat(toBetween.exitCode).as(toBetween.toString()).isZero();
         assertThat(checksum(restored("pitr_between"))).as("every row exactly as it was between the two writes").isEqualTo(asOfBetween);
         assertThat(restored("pitr_between").queryForObject("SELECT title FROM pages WHERE id = md5('8')", String.class)).isEqualTo("body unchanged");
+        assertThat(restored("pitr_between").queryForObject("SELECT body_zstd FROM pages WHERE id = md5('9')", byte[].class)).isEqualTo(largeFrame());
         assertThat(toEnd.exitCode).as(toEnd.toString()).isZero();
         assertThat(checksum(restored("pitr_end"))).as("every row exactly as it was at the end").isEqualTo(atTheEnd);
         assertThat(toEnd.out).as("the search index is the snapshot's: the restore says so and who brings it level")
@@ -151,6 +156,18 @@ class PointInTimeRestoreIT {
 
     private static JdbcTemplate restored(String database) {
         return new JdbcTemplate(connections.withDatabase(database).dataSource());
+    }
+
+    /** A body that zstd cannot shrink much (so its frame is stored out of line), compressed as a worker stores it. */
+    private static byte[] largeFrame() {
+        java.util.Random random = new java.util.Random(9);
+        StringBuilder body = new StringBuilder();
+        while (body.length() < 6000) {
+            body.append(Long.toString(random.nextLong(), 36));
+        }
+        try (StoredBody.Compressor compressor = StoredBody.compressor()) {
+            return compressor.compress(body.toString());
+        }
     }
 
     private static String checksum(JdbcTemplate db) {

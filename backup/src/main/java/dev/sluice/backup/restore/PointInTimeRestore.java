@@ -6,6 +6,7 @@ import dev.sluice.backup.store.Manifest;
 import dev.sluice.core.json.Json;
 import dev.sluice.store.schema.SchemaMigrator;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -38,8 +40,15 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class PointInTimeRestore {
 
-    /** pgoutput leaves unchanged TOASTed values (a large body) out of update events; Debezium puts this instead. */
+    /**
+     * pgoutput leaves unchanged TOASTed values (a large body) out of update events; Debezium puts this instead (in
+     * a bytea column, these bytes, in hex as the change feed writes binary values).
+     */
     private static final String UNAVAILABLE = "__debezium_unavailable_value";
+    private static final String UNAVAILABLE_BYTES = HexFormat.of().formatHex(UNAVAILABLE.getBytes(StandardCharsets.UTF_8));
+
+    /** The columns of {@code pages} of type bytea, sent by the change feed in hex (binary.handling.mode). */
+    private static final Set<String> BINARY = Set.of("content_hash", "body_zstd");
 
     private static final Logger log = LoggerFactory.getLogger(PointInTimeRestore.class);
 
@@ -294,13 +303,14 @@ public final class PointInTimeRestore {
             List<String> present = new ArrayList<>();
             for (String column : columns) {
                 JsonNode value = row.get(column);
-                if (value == null || UNAVAILABLE.equals(value.asString(null))) {
+                String text = value == null ? null : value.asString(null);
+                if (value == null || UNAVAILABLE.equals(text) || BINARY.contains(column) && UNAVAILABLE_BYTES.equals(text)) {
                     row.remove(column);
                     continue;
                 }
                 if (column.equals("metadata") && value.isString()) {
                     row.set(column, Json.mapper().readTree(value.asString())); // Debezium sends jsonb as its text
-                } else if (column.equals("content_hash") && value.isString()) {
+                } else if (BINARY.contains(column) && value.isString()) {
                     row.put(column, "\\x" + value.asString()); // bytea, sent as hex
                 }
                 present.add(column);

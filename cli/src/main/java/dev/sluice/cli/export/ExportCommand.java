@@ -4,6 +4,7 @@ import dev.sluice.cli.support.CliEnvironment;
 import dev.sluice.cli.support.IsoTime;
 import dev.sluice.cli.support.Progress;
 import dev.sluice.core.json.Json;
+import dev.sluice.core.page.StoredBody;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -92,7 +93,7 @@ public final class ExportCommand implements Callable<Integer> {
             try (OutputStream sink = format == Format.warc ? OutputStream.nullOutputStream() : open();
                     WarcExport warc = format == Format.warc ? new WarcExport(output) : null;
                     Progress progress = new Progress("Exporting", total, "pages", err);
-                    PreparedStatement query = prepare(db, "SELECT url, fetched_at, status, title, content_type, body, metadata FROM pages WHERE "
+                    PreparedStatement query = prepare(db, "SELECT url, fetched_at, status, title, content_type, body, body_zstd, metadata FROM pages WHERE "
                             + where + " ORDER BY site, fetched_at, id", parameters)) {
                 query.setFetchSize(1000);
                 try (ResultSet rows = query.executeQuery()) {
@@ -122,7 +123,7 @@ public final class ExportCommand implements Callable<Integer> {
         int status = row.getInt("status");
         Integer knownStatus = row.wasNull() ? null : status;
         warc.write(row.getString("url"), row.getTimestamp("fetched_at").toInstant(), knownStatus, row.getString("title"),
-                row.getString("content_type"), row.getString("body"), (ObjectNode) Json.mapper().readTree(row.getString("metadata")));
+                row.getString("content_type"), StoredBody.read(row), (ObjectNode) Json.mapper().readTree(row.getString("metadata")));
     }
 
     private static byte[] line(ResultSet row) throws Exception {
@@ -134,7 +135,7 @@ public final class ExportCommand implements Callable<Integer> {
             page.put("status", status);
         }
         for (String field : List.of("title", "content_type", "body")) {
-            String value = row.getString(field);
+            String value = field.equals("body") ? StoredBody.read(row) : row.getString(field);
             if (value != null) {
                 page.put(field, value);
             }

@@ -5,6 +5,7 @@ import dev.sluice.core.envelope.EnvelopeFormatException;
 import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.store.apply.BatchApplier;
 import dev.sluice.store.apply.BatchCoalescer;
+import dev.sluice.store.apply.BodyStorage;
 import dev.sluice.store.apply.PageWrite;
 import dev.sluice.store.apply.Positions;
 import java.io.PrintWriter;
@@ -106,7 +107,8 @@ final class PostgresSink implements ReplaySink {
                 skip(record.partition() + "@" + record.offset() + " undecodable: " + e.getMessage());
             }
         }
-        BatchApplier.Result result = appliers.computeIfAbsent(topic, t -> new BatchApplier(dataSource, group, t, table))
+        BatchApplier.Result result = appliers
+                .computeIfAbsent(topic, t -> new BatchApplier(dataSource, group, t, table, BodyStorage.ZSTD))
                 .apply(BatchCoalescer.coalesce(writes), nextOffsets, (refused, reason) ->
                         refused.forEach(write -> skip(write.partition() + "@" + write.offset() + " " + reason)));
         inserted.add(result.inserted());

@@ -29,7 +29,7 @@ public final class ShadowTable {
     static final String MARK = "sluice shadow of pages";
 
     /** The content a reader sees; {@code version}, times of the row and source positions are bookkeeping. */
-    private static final String CONTENT = "url, site, title, body, content_type, status, fetched_at, metadata, content_hash, deleted_at";
+    private static final String CONTENT = "url, site, title, body, body_zstd, content_type, status, fetched_at, metadata, content_hash, deleted_at";
     private static final String COLUMNS = CONTENT + ", version, source_partition, source_offset";
 
     /** The live row {@code l} reflects a write in the range the replay read (a range whose start is unknown covers nothing). */
@@ -42,7 +42,15 @@ public final class ShadowTable {
             EXISTS (SELECT 1 FROM consumer_positions c WHERE c.consumer_group = ? AND c.topic = ?
                      AND c.partition = l.source_partition AND l.source_offset >= c.next_offset)""";
 
-    private static final String DIFFERS = "(%s) IS DISTINCT FROM (%s)".formatted(prefixed("l", CONTENT), prefixed("s", CONTENT));
+    /**
+     * What tells two rows apart for a reader. Bodies are compared as stored when both rows store them alike; a body
+     * stored as text in one and compressed in the other (written before and after schema 13) is left to the content
+     * hash, which stands for it.
+     */
+    private static final String COMPARED = "url, site, title, content_type, status, fetched_at, metadata, content_hash, deleted_at";
+
+    private static final String DIFFERS = "((%s) IS DISTINCT FROM (%s) OR ((l.body IS NULL) = (s.body IS NULL) AND (l.body, l.body_zstd) IS DISTINCT FROM (s.body, s.body_zstd)))"
+            .formatted(prefixed("l", COMPARED), prefixed("s", COMPARED));
 
     /**
      * How the shadow differs from the live table. Differences in live rows the replay does not cover are kept:
@@ -86,7 +94,7 @@ public final class ShadowTable {
             return;
         }
         try (Statement statement = db.createStatement()) {
-            statement.execute("CREATE TABLE " + table + " (LIKE pages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)");
+            statement.execute("CREATE TABLE " + table + " (LIKE pages INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES INCLUDING STORAGE)");
             statement.execute("COMMENT ON TABLE " + table + " IS '" + MARK + "'");
         }
     }
@@ -191,7 +199,8 @@ public final class ShadowTable {
                     UPDATE pages l SET (%s, source_partition, source_offset) = (%s, s.source_partition, s.source_offset)
                     FROM %s s WHERE s.id = l.id AND %s AND %s""".formatted(CONTENT, prefixed("s", CONTENT), table, DIFFERS, COVERED), true);
             long removed = update(db, """
-                    UPDATE pages l SET deleted_at = l.fetched_at, title = NULL, body = NULL, content_type = NULL, status = NULL,
+                    UPDATE pages l SET deleted_at = l.fetched_at, title = NULL, body = NULL, body_zstd = NULL, content_type = NULL,
+                                       status = NULL,
                                        metadata = '{}'::jsonb
                     WHERE l.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM %s s WHERE s.id = l.id) AND %s"""
                     .formatted(table, COVERED), true);

@@ -8,6 +8,7 @@ import dev.sluice.core.page.Page;
 import dev.sluice.core.page.PageLimits;
 import dev.sluice.core.page.PageParser;
 import dev.sluice.core.page.PageUrl;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
@@ -43,7 +44,7 @@ class ExportIT {
         db = new JdbcTemplate(connections.dataSource());
         insert("https://export.example/early", "2026-11-19T10:00:00Z", null);
         insert("https://export.example/in-1", "2026-11-20T10:00:00Z", null);
-        insert("https://export.example/in-2", "2026-11-20T12:00:00Z", null);
+        compressed("https://export.example/in-2"); // as the workers store bodies; in-1 is stored as text (a row from before)
         insert("https://export.example/deleted", "2026-11-20T12:00:00Z", "2026-11-20T13:00:00Z");
         insert("https://export.example/late", "2026-11-21T10:00:00Z", null);
         insert("https://other.example/in", "2026-11-20T10:00:00Z", null);
@@ -64,6 +65,7 @@ class ExportIT {
         assertThat(pages).extracting(page -> page.url().normalized())
                 .containsExactly("https://export.example/in-1", "https://export.example/in-2");
         assertThat(pages.get(0).body()).isEqualTo("body of https://export.example/in-1");
+        assertThat(pages.get(1).body()).isEqualTo("body of https://export.example/in-2");
         assertThat(pages.get(0).metadata().path("crawler").asString()).isEqualTo("c-17");
         assertThat(pages.get(0).fetchedAt()).isEqualTo(Instant.parse("2026-11-20T10:00:00Z"));
     }
@@ -86,6 +88,13 @@ class ExportIT {
                 VALUES (?, ?, ?, ?, ?, 'text/html', 200, ?, '{"crawler": "c-17"}', 1, ?, 0, 0)""",
                 page.id(), page.normalized(), page.site(), "Title of " + url, "body of " + url,
                 Timestamp.from(Instant.parse(fetchedAt)), deletedAt == null ? null : Timestamp.from(Instant.parse(deletedAt)));
+    }
+
+    private static void compressed(String url) {
+        insert(url, "2026-11-20T12:00:00Z", null);
+        try (StoredBody.Compressor compressor = StoredBody.compressor()) {
+            db.update("UPDATE pages SET body = NULL, body_zstd = ? WHERE id = ?", compressor.compress("body of " + url), PageUrl.parse(url).id());
+        }
     }
 
     private static List<String> lines(Path gzip) throws Exception {

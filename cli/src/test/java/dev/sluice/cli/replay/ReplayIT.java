@@ -7,6 +7,7 @@ import dev.sluice.cli.CliRun;
 import dev.sluice.cli.TopicWrites;
 import dev.sluice.core.json.Json;
 import dev.sluice.core.page.PageUrl;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -48,6 +50,9 @@ import tools.jackson.databind.JsonNode;
  */
 @SharedStackTest
 class ReplayIT {
+
+    /** A page's body, whichever way its row stores it. */
+    private static final RowMapper<String> BODY = (row, n) -> StoredBody.read(row);
 
     static final String TOPIC = "pages.replay-it";
     static final String LIVE_GROUP = "ingest";
@@ -201,7 +206,7 @@ class ReplayIT {
                 CliRun run = CliRun.of(connections, "replay", "--into", "postgres", "--topic", topic, "--name", "at-once", "--max-rate", "0");
 
                 assertThat(run.exitCode()).as(run.toString()).isZero();
-                assertThat(db.queryForObject("SELECT body FROM pages WHERE id = ?", String.class, PageUrl.parse(url).id()))
+                assertThat(db.queryForObject("SELECT body, body_zstd FROM pages WHERE id = ?", BODY, PageUrl.parse(url).id()))
                         .as("round %d: the write acknowledged just before the replay started", round).isEqualTo("round " + round);
             }
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.cli.CliRun;
 import dev.sluice.cli.TopicWrites;
 import dev.sluice.core.page.PageUrl;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 
 /**
  * A shadow knows only the range of the log its replay read. Live pages written before that range (a replay
@@ -38,6 +40,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @SharedStackTest
 class ShadowCoverageIT {
+
+    /** A page's body, whichever way its row stores it. */
+    private static final RowMapper<String> BODY = (row, n) -> StoredBody.read(row);
 
     static final Instant FETCHED = Instant.parse("2026-11-20T10:00:00Z");
     static final int PAGES = 20;
@@ -184,7 +189,7 @@ class ShadowCoverageIT {
         applyLive(topic);
 
         for (int page = 0; page < PAGES; page++) {
-            assertThat(db.queryForObject("SELECT body FROM pages WHERE id = ? AND deleted_at IS NULL", String.class, id(page)))
+            assertThat(db.queryForObject("SELECT body, body_zstd FROM pages WHERE id = ? AND deleted_at IS NULL", BODY, id(page)))
                     .as("page %d: the last acknowledged write wins over the swap", page).isEqualTo(lastAcknowledged.get(page));
         }
     }

@@ -22,7 +22,7 @@ class IngestConfiguration {
 
     @Bean
     BatchApplier batchApplier(DataSource dataSource, IngestProperties properties, Topics topics) {
-        return new BatchApplier(dataSource, properties.groupId(), topics.pages().name());
+        return new BatchApplier(dataSource, properties.groupId(), topics.pages().name(), "pages", properties.bodyStorage());
     }
 
     @Bean

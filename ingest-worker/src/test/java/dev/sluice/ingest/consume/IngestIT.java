@@ -10,10 +10,11 @@ import dev.sluice.core.envelope.EnvelopeCodec;
 import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.core.page.Page;
 import dev.sluice.core.page.PageUrl;
-import dev.sluice.ingest.PageWrites;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
 import dev.sluice.infra.test.TopicRecords;
+import dev.sluice.ingest.PageWrites;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 
 /** The worker against the real stack: what lands in {@code pages}, in which order, and what goes to the dead letters. */
 @SharedStackTest
@@ -43,6 +45,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
         "sluice.ingest.group-id=ingest-it",
         "sluice.ingest.max-batch=100"})
 class IngestIT {
+
+    /** A page's body, whichever way its row stores it. */
+    private static final RowMapper<String> BODY = (row, n) -> StoredBody.read(row);
 
     static final String TOPIC = "pages.ingest-it";
     static final String DLQ = "pages.ingest-it.dlq";
@@ -82,7 +87,7 @@ class IngestIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(db().queryForObject("SELECT count(*) FROM pages WHERE site = 'once.example'", Long.class)).isEqualTo(300));
         assertThat(db().queryForList("SELECT DISTINCT version FROM pages WHERE site = 'once.example'", Long.class)).containsExactly(1L);
-        assertThat(db().queryForObject("SELECT body FROM pages WHERE id = ?", String.class, pages.get(7).id())).isEqualTo("<p>page 7</p>");
+        assertThat(db().queryForObject("SELECT body, body_zstd FROM pages WHERE id = ?", BODY, pages.get(7).id())).isEqualTo("<p>page 7</p>");
 
         // The positions saved with the rows cover every record of the topic, and Redis publishes the same.
         Map<Integer, Long> ends = endOffsets();
@@ -213,8 +218,11 @@ class IngestIT {
     }
 
     private Map<String, Object> row(String url) {
-        return db().queryForMap("SELECT url, body, version, fetched_at, deleted_at, source_offset, updated_at FROM pages WHERE id = ?",
+        Map<String, Object> row = db().queryForMap(
+                "SELECT url, body, body_zstd, version, fetched_at, deleted_at, source_offset, updated_at FROM pages WHERE id = ?",
                 PageUrl.parse(url).id());
+        row.put("body", StoredBody.text((String) row.get("body"), (byte[]) row.remove("body_zstd")));
+        return row;
     }
 
     private static Timestamp at(String instant) {

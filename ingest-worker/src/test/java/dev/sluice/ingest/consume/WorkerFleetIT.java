@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.core.page.Page;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.stack.FreePorts;
@@ -193,7 +194,8 @@ class WorkerFleetIT {
         assertThat(db.queryForObject("SELECT count(*) FROM pages WHERE site = ?", Long.class, site)).isEqualTo(PAGES);
         assertThat(db.queryForList("SELECT DISTINCT version FROM pages WHERE site = ?", Long.class, site))
                 .as("every write counted exactly once").containsExactly((long) rounds);
-        assertThat(db.queryForList("SELECT DISTINCT substr(body, 1, 12) FROM pages WHERE site = ?", String.class, site))
+        assertThat(db.query("SELECT body, body_zstd FROM pages WHERE site = ?", (row, n) -> StoredBody.read(row).substring(0, 12), site)
+                .stream().distinct())
                 .containsExactly(("round " + rounds + "<html>").substring(0, 12));
         assertThat(db.queryForList("SELECT DISTINCT fetched_at FROM pages WHERE site = ?", Timestamp.class, site))
                 .containsExactly(Timestamp.from(fetchedAt(rounds)));

@@ -41,17 +41,20 @@ public final class BatchApplier {
     private final String topic;
     private final PagesWriter pages;
 
-    /** Applies to {@code pages}, as the workers do. */
+    /** Applies to {@code pages}, bodies compressed, as the workers do by default. */
     public BatchApplier(DataSource dataSource, String group, String topic) {
-        this(dataSource, group, topic, "pages");
+        this(dataSource, group, topic, "pages", BodyStorage.ZSTD);
     }
 
-    /** @param table {@code pages} or a table of its shape (a replay's shadow table) */
-    public BatchApplier(DataSource dataSource, String group, String topic, String table) {
+    /**
+     * @param table {@code pages} or a table of its shape (a replay's shadow table)
+     * @param bodies how bodies are stored
+     */
+    public BatchApplier(DataSource dataSource, String group, String topic, String table, BodyStorage bodies) {
         this.dataSource = dataSource;
         this.group = group;
         this.topic = topic;
-        this.pages = new PagesWriter(table);
+        this.pages = new PagesWriter(table, bodies);
     }
 
     /**

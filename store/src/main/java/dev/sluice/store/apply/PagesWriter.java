@@ -3,6 +3,7 @@ package dev.sluice.store.apply;
 import dev.sluice.core.envelope.Op;
 import dev.sluice.core.page.ContentHash;
 import dev.sluice.core.page.Page;
+import dev.sluice.core.page.StoredBody;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,9 +37,9 @@ final class PagesWriter {
 
     /** The columns as the statements unnest them; {@code earlier} only in {@link #WITH_EARLIER_CHANGES}. */
     private static final String INCOMING = """
-            unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[],
+            unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::text[], ?::int[], ?::timestamptz[],
                    ?::jsonb[], ?::bytea[], ?::timestamptz[], ?::int[], ?::bigint[]%s)
-                AS i(id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
+                AS i(id, url, site, title, body, body_zstd, content_type, status, fetched_at, metadata, content_hash,
                      deleted_at, source_partition, source_offset%s)""";
 
     /**
@@ -52,6 +53,8 @@ final class PagesWriter {
                          WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.title ELSE $.title END,
             body = CASE WHEN $.deleted_at IS NOT NULL THEN NULL
                         WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.body ELSE $.body END,
+            body_zstd = CASE WHEN $.deleted_at IS NOT NULL THEN NULL
+                             WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.body_zstd ELSE $.body_zstd END,
             content_type = CASE WHEN $.deleted_at IS NOT NULL THEN NULL
                                 WHEN p.deleted_at IS NULL AND p.content_hash = $.content_hash THEN p.content_type
                                 ELSE $.content_type END,
@@ -89,9 +92,9 @@ final class PagesWriter {
 
     /** Pages with one changing write in the batch (almost all). Returns, per changed row, whether it is new. */
     static final String SINGLE = ("""
-            INSERT INTO ${table} AS p (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
+            INSERT INTO ${table} AS p (id, url, site, title, body, body_zstd, content_type, status, fetched_at, metadata, content_hash,
                                     deleted_at, source_partition, source_offset, version)
-            SELECT i.id, i.url, i.site, i.title, i.body, i.content_type, i.status, i.fetched_at, coalesce(i.metadata, '{}'::jsonb),
+            SELECT i.id, i.url, i.site, i.title, i.body, i.body_zstd, i.content_type, i.status, i.fetched_at, coalesce(i.metadata, '{}'::jsonb),
                    i.content_hash, i.deleted_at, i.source_partition, i.source_offset, 1
             FROM %s
             ON CONFLICT (id) DO UPDATE SET
@@ -127,9 +130,9 @@ final class PagesWriter {
                 RETURNING p.id
             ),
             inserted AS (
-                INSERT INTO ${table} (id, url, site, title, body, content_type, status, fetched_at, metadata, content_hash,
+                INSERT INTO ${table} (id, url, site, title, body, body_zstd, content_type, status, fetched_at, metadata, content_hash,
                                    version, deleted_at, source_partition, source_offset)
-                SELECT i.id, i.url, i.site, i.title, i.body, i.content_type, i.status, i.fetched_at,
+                SELECT i.id, i.url, i.site, i.title, i.body, i.body_zstd, i.content_type, i.status, i.fetched_at,
                        coalesce(i.metadata, '{}'::jsonb), i.content_hash, 1 + jsonb_array_length(i.earlier),
                        i.deleted_at, i.source_partition, i.source_offset
                 FROM incoming i
@@ -159,8 +162,10 @@ final class PagesWriter {
     private final String single;
     private final String withEarlierChanges;
     private final String nameTombstones;
+    private final BodyStorage bodies;
 
-    PagesWriter(String table) {
+    PagesWriter(String table, BodyStorage bodies) {
+        this.bodies = bodies;
         if (!TABLE_NAME.matcher(table).matches()) {
             throw new IllegalArgumentException("not a plain table name: " + table);
         }
@@ -198,10 +203,10 @@ final class PagesWriter {
     }
 
     /** Runs a statement that returns one boolean per changed row (inserted or updated) and counts them. */
-    private static void execute(Connection db, String sql, List<CoalescedWrite> writes, boolean withEarlier, int[] counts)
+    private void execute(Connection db, String sql, List<CoalescedWrite> writes, boolean withEarlier, int[] counts)
             throws SQLException {
         try (PreparedStatement statement = db.prepareStatement(sql)) {
-            bind(db, statement, writes, withEarlier);
+            bind(db, statement, writes, withEarlier, bodies);
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     counts[result.getBoolean(1) ? 1 : 0]++;
@@ -232,13 +237,15 @@ final class PagesWriter {
     }
 
     /** Binds the writes as one array per column. */
-    static void bind(Connection db, PreparedStatement statement, List<CoalescedWrite> writes, boolean withEarlier) throws SQLException {
+    static void bind(Connection db, PreparedStatement statement, List<CoalescedWrite> writes, boolean withEarlier, BodyStorage bodies)
+            throws SQLException {
         int n = writes.size();
         String[] id = new String[n];
         String[] url = new String[n];
         String[] site = new String[n];
         String[] title = new String[n];
         String[] body = new String[n];
+        byte[][] bodyZstd = new byte[n][];
         String[] contentType = new String[n];
         Integer[] status = new Integer[n];
         String[] fetchedAt = new String[n];
@@ -248,30 +255,37 @@ final class PagesWriter {
         Integer[] partition = new Integer[n];
         Long[] offset = new Long[n];
         String[] earlier = new String[n];
-        for (int i = 0; i < n; i++) {
-            CoalescedWrite write = writes.get(i);
-            PageWrite winner = write.winner();
-            id[i] = winner.id();
-            partition[i] = winner.partition();
-            offset[i] = winner.offset();
-            String at = winner.orderingTime().toString();
-            fetchedAt[i] = at;
-            if (write.url() != null) {
-                url[i] = write.url().normalized();
-                site[i] = write.url().site();
+        // One compressor per batch (its native context reused for every body); none when bodies are stored as text.
+        try (StoredBody.Compressor compressor = bodies == BodyStorage.ZSTD ? StoredBody.compressor() : null) {
+            for (int i = 0; i < n; i++) {
+                CoalescedWrite write = writes.get(i);
+                PageWrite winner = write.winner();
+                id[i] = winner.id();
+                partition[i] = winner.partition();
+                offset[i] = winner.offset();
+                String at = winner.orderingTime().toString();
+                fetchedAt[i] = at;
+                if (write.url() != null) {
+                    url[i] = write.url().normalized();
+                    site[i] = write.url().site();
+                }
+                if (winner.envelope().op() == Op.DELETE) {
+                    deletedAt[i] = at;
+                } else {
+                    Page page = winner.envelope().page();
+                    title[i] = page.title();
+                    if (compressor != null) {
+                        bodyZstd[i] = compressor.compress(page.body());
+                    } else {
+                        body[i] = page.body();
+                    }
+                    contentType[i] = page.contentType();
+                    status[i] = page.status();
+                    metadata[i] = page.metadata().toString();
+                    contentHash[i] = ContentHash.of(page);
+                }
+                earlier[i] = earlierChanges(write.earlierChanges());
             }
-            if (winner.envelope().op() == Op.DELETE) {
-                deletedAt[i] = at;
-            } else {
-                Page page = winner.envelope().page();
-                title[i] = page.title();
-                body[i] = page.body();
-                contentType[i] = page.contentType();
-                status[i] = page.status();
-                metadata[i] = page.metadata().toString();
-                contentHash[i] = ContentHash.of(page);
-            }
-            earlier[i] = earlierChanges(write.earlierChanges());
         }
         int p = 1;
         statement.setArray(p++, db.createArrayOf("text", id));
@@ -279,6 +293,7 @@ final class PagesWriter {
         statement.setArray(p++, db.createArrayOf("text", site));
         statement.setArray(p++, db.createArrayOf("text", title));
         statement.setArray(p++, db.createArrayOf("text", body));
+        statement.setArray(p++, db.createArrayOf("bytea", bodyZstd));
         statement.setArray(p++, db.createArrayOf("text", contentType));
         statement.setArray(p++, db.createArrayOf("int4", status));
         statement.setArray(p++, db.createArrayOf("text", fetchedAt));

@@ -1,5 +1,6 @@
 package dev.sluice.store.search;
 
+import dev.sluice.core.page.StoredBody;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +30,8 @@ public final class SearchIndex {
     private static final String READ = """
             SELECT p.id, p.site, p.url, p.title, p.content_type, p.fetched_at, p.version, p.deleted_at IS NOT NULL, p.content_hash,
                    s.id IS NOT NULL AND s.content_hash = p.content_hash AS unchanged,
-                   CASE WHEN s.id IS NULL OR s.content_hash IS DISTINCT FROM p.content_hash THEN p.body END AS body
+                   CASE WHEN s.id IS NULL OR s.content_hash IS DISTINCT FROM p.content_hash THEN p.body END AS body,
+                   CASE WHEN s.id IS NULL OR s.content_hash IS DISTINCT FROM p.content_hash THEN p.body_zstd END AS body_zstd
             FROM pages p LEFT JOIN page_search s ON s.id = p.id
             WHERE p.id = ANY(?)""";
 
@@ -135,7 +137,7 @@ public final class SearchIndex {
                     } else if (rows.getBoolean(10)) {
                         touch.add(new Object[] {id, rows.getString(6), version});
                     } else {
-                        PageText text = PageText.extract(rows.getString(4), rows.getString(11), rows.getString(5));
+                        PageText text = PageText.extract(rows.getString(4), StoredBody.text(rows.getString(11), rows.getBytes(12)), rows.getString(5));
                         index.add(new Object[] {id, rows.getString(2), rows.getString(3), rows.getString(6), text.title(),
                                 text.content(), version, rows.getBytes(9), nearDuplicates ? Simhash.of(text.content()) : null, null});
                     }

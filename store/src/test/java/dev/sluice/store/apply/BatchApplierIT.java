@@ -2,6 +2,7 @@ package dev.sluice.store.apply;
 
 import dev.sluice.core.envelope.PageEnvelope;
 import dev.sluice.core.page.Page;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.stack.Connections;
 import dev.sluice.infra.test.SharedStack;
 import dev.sluice.infra.test.SharedStackTest;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 import static dev.sluice.store.apply.TestPages.page;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,6 +26,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** One batch, one transaction, straight against PostgreSQL: the apply path without Kafka in the way. */
 @SharedStackTest
 class BatchApplierIT {
+
+    /** A page's body, whichever way its row stores it. */
+    private static final RowMapper<String> BODY = (row, n) -> StoredBody.read(row);
 
     static PGSimpleDataSource dataSource;
 
@@ -54,8 +59,8 @@ class BatchApplierIT {
         assertThat(result).isEqualTo(new BatchApplier.Result(0, 2, 0, 1));
         assertThat(refused).containsExactly(writes.get(1));
         assertThat(reasons).singleElement().asString().startsWith("PostgreSQL refused the page").contains("SQL state 22");
-        assertThat(db.queryForList("SELECT body FROM pages WHERE site = 'refusal.example' ORDER BY body", String.class))
-                .containsExactly("one", "two");
+        assertThat(db.query("SELECT body, body_zstd FROM pages WHERE site = 'refusal.example'", (row, n) -> StoredBody.read(row)))
+                .containsExactlyInAnyOrder("one", "two");
         assertThat(db.queryForList("SELECT next_offset FROM consumer_positions WHERE consumer_group = 'group-refusal' ORDER BY partition",
                 Long.class)).containsExactly(12L, 21L);
     }
@@ -88,6 +93,56 @@ class BatchApplierIT {
         assertThat(refused).isEmpty();
     }
 
+    @Test
+    void bodiesAreStoredCompressedByTheWorkerAndAnUnchangedReCrawlKeepsTheStoredFrame() {
+        BatchApplier applier = new BatchApplier(dataSource, "group-zstd", "topic-zstd");
+        String url = "https://zstd.example/page";
+        String body = "<html><body>" + "<p>un été à Paris 🚀</p>".repeat(300) + "</body></html>";
+        apply(applier, write(page(url, "2026-11-20T10:00:00Z", body), 0, 0));
+
+        Map<String, Object> stored = db.queryForMap("SELECT body, body_zstd, octet_length(body_zstd) AS size FROM pages WHERE id = ?", TestPages.id(url));
+        assertThat(stored.get("body")).as("no text copy").isNull();
+        assertThat(StoredBody.text(null, (byte[]) stored.get("body_zstd"))).isEqualTo(body);
+        assertThat((Integer) stored.get("size")).as("compressed").isLessThan(body.length() / 10);
+
+        apply(applier, write(page(url, "2026-11-20T11:00:00Z", body), 0, 1));
+        assertThat(db.queryForObject("SELECT body_zstd FROM pages WHERE id = ?", byte[].class, TestPages.id(url)))
+                .as("an unchanged re-crawl keeps the stored value").isEqualTo(stored.get("body_zstd"));
+
+        apply(applier, new PageWrite(PageEnvelope.delete(TestPages.id(url), Instant.parse("2026-11-20T12:00:00Z"), "test"), 0, 2));
+        assertThat(db.queryForMap("SELECT body, body_zstd FROM pages WHERE id = ?", TestPages.id(url)))
+                .as("a tombstone keeps no body").containsEntry("body", null).containsEntry("body_zstd", null);
+    }
+
+    @Test
+    void aRowStoredAsTextBeforeCompressionIsReplacedByAFrameWhenItsContentChangesAndKeptWhenItDoesNot() {
+        String url = "https://zstd.example/older-row";
+        new BatchApplier(dataSource, "group-text", "topic-text", "pages", BodyStorage.TEXT)
+                .apply(BatchCoalescer.coalesce(List.of(write(page(url, "2026-11-20T10:00:00Z", "<p>as text</p>"), 0, 0))), Map.of(0, 1L),
+                        (pages, reason) -> {
+                            throw new AssertionError(reason);
+                        });
+        assertThat(db.queryForMap("SELECT body, body_zstd FROM pages WHERE id = ?", TestPages.id(url)))
+                .as("a writer told to store text").containsEntry("body", "<p>as text</p>").containsEntry("body_zstd", null);
+
+        BatchApplier compressing = new BatchApplier(dataSource, "group-text", "topic-text");
+        apply(compressing, write(page(url, "2026-11-20T11:00:00Z", "<p>as text</p>"), 0, 1));
+        assertThat(db.queryForMap("SELECT body, body_zstd FROM pages WHERE id = ?", TestPages.id(url)))
+                .as("unchanged: the text stays, not rewritten").containsEntry("body", "<p>as text</p>").containsEntry("body_zstd", null);
+
+        apply(compressing, write(page(url, "2026-11-20T12:00:00Z", "<p>changed</p>"), 0, 2));
+        assertThat(db.queryForObject("SELECT body IS NULL FROM pages WHERE id = ?", Boolean.class, TestPages.id(url))).isTrue();
+        assertThat(db.queryForObject("SELECT body, body_zstd FROM pages WHERE id = ?", BODY, TestPages.id(url))).isEqualTo("<p>changed</p>");
+    }
+
+    @Test
+    void aRowCannotHoldItsBodyTwice() {
+        assertThatThrownBy(() -> db.update("""
+                INSERT INTO pages (id, url, site, body, body_zstd, fetched_at, version, source_partition, source_offset)
+                VALUES (md5('twice'), 'https://zstd.example/twice', 'zstd.example', 'text', '\\x00', now(), 1, 0, 0)"""))
+                .hasMessageContaining("pages_one_body");
+    }
+
     /**
      * A client's clock may run up to 5 minutes ahead of the API's, which stamps deletes: a delete accepted after a
      * fetch stamped ahead still deletes the page (ordered by acceptance), and takes that fetch's time, so an older
@@ -107,7 +162,7 @@ class BatchApplierIT {
         apply(applier, write(page(url, api.plus(Duration.ofMinutes(2)).toString(), "an older fetch, accepted later"), 0, 2));
         assertThat(db.queryForObject("SELECT deleted_at IS NOT NULL FROM pages WHERE id = ?", Boolean.class, TestPages.id(url))).isTrue();
         apply(applier, write(page(url, api.plus(Duration.ofMinutes(6)).toString(), "a newer fetch"), 0, 3));
-        assertThat(db.queryForObject("SELECT body FROM pages WHERE id = ? AND deleted_at IS NULL", String.class, TestPages.id(url)))
+        assertThat(db.queryForObject("SELECT body, body_zstd FROM pages WHERE id = ? AND deleted_at IS NULL", BODY, TestPages.id(url)))
                 .isEqualTo("a newer fetch");
 
         // the same four writes in one batch end the same way
@@ -177,7 +232,7 @@ class BatchApplierIT {
             from = to;
         }
         return db.queryForList("""
-                SELECT id, url, title, body, fetched_at, deleted_at, version, source_offset, encode(content_hash, 'hex') AS hash
+                SELECT id, url, title, body, encode(body_zstd, 'hex') AS body_zstd, fetched_at, deleted_at, version, source_offset, encode(content_hash, 'hex') AS hash
                 FROM pages WHERE site = 'batching.example' OR site IS NULL ORDER BY id""");
     }
 
