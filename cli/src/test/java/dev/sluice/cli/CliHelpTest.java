@@ -56,6 +56,10 @@ class CliHelpTest {
         assertThat(backwards.exitCode).isEqualTo(2);
         assertThat(backwards.err).contains("must be after --from");
 
+        Result noSubcommand = run("bodies");
+        assertThat(noSubcommand.exitCode).isEqualTo(2);
+        assertThat(noSubcommand.err).contains("Missing required subcommand").contains("compress");
+
         Result noBatch = run("bodies", "compress", "--batch", "0");
         assertThat(noBatch.exitCode).isEqualTo(2);
         assertThat(noBatch.err).contains("--batch must be between 1 and 10000");

@@ -2,6 +2,7 @@ package dev.sluice.bench.invalidation;
 
 import dev.sluice.bench.support.RealisticPages;
 import dev.sluice.core.page.PageUrl;
+import dev.sluice.core.page.StoredBody;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -27,9 +28,10 @@ import reactor.core.scheduler.Schedulers;
 final class SqlWrites implements AutoCloseable {
 
     private static final String UPSERT = """
-            INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, metadata, version, source_partition, source_offset)
+            INSERT INTO pages (id, url, site, title, body_zstd, content_type, status, fetched_at, metadata, version, source_partition,
+                               source_offset)
             VALUES (?, ?, ?, ?, ?, 'text/html', 200, ?, ?::jsonb, 1, 0, ?)
-            ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, fetched_at = excluded.fetched_at,
+            ON CONFLICT (id) DO UPDATE SET title = excluded.title, body_zstd = excluded.body_zstd, fetched_at = excluded.fetched_at,
                 metadata = excluded.metadata, version = pages.version + 1, source_offset = excluded.source_offset, updated_at = now()""";
 
     private final BlockingQueue<Connection> connections;
@@ -74,7 +76,7 @@ final class SqlWrites implements AutoCloseable {
     private static void write(BlockingQueue<Connection> connections, RealisticPages pages, List<String> ids, int bodySize, long first,
             int batch, AtomicLong fetch) throws SQLException, InterruptedException {
         Connection db = connections.take();
-        try (PreparedStatement upsert = db.prepareStatement(UPSERT)) {
+        try (PreparedStatement upsert = db.prepareStatement(UPSERT); StoredBody.Compressor compressor = StoredBody.compressor()) {
             db.setAutoCommit(false);
             for (long n = first; n < first + batch; n++) {
                 int page = (int) (n % ids.size());
@@ -84,7 +86,7 @@ final class SqlWrites implements AutoCloseable {
                 upsert.setString(2, url.normalized());
                 upsert.setString(3, url.site());
                 upsert.setString(4, fields.title());
-                upsert.setString(5, fields.body());
+                upsert.setBytes(5, compressor.compress(fields.body())); // as the workers store bodies
                 upsert.setTimestamp(6, Timestamp.from(Instant.ofEpochMilli(fetch.incrementAndGet())));
                 upsert.setString(7, "{\"crawler\":\"" + fields.crawler() + "\"}");
                 upsert.setLong(8, n);

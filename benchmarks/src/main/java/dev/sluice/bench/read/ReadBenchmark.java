@@ -8,6 +8,7 @@ import dev.sluice.bench.support.Report;
 import dev.sluice.bench.support.SluiceJar;
 import dev.sluice.core.cache.RedisKeys;
 import dev.sluice.core.page.PageUrl;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.core.topic.Topics;
 import dev.sluice.infra.process.ServiceProcess;
 import dev.sluice.infra.stack.FreePorts;
@@ -272,14 +273,17 @@ public final class ReadBenchmark implements Callable<Integer> {
     /** Pages as the worker stores them, in batches of 1,000. */
     private void seed(BenchEnvironment environment, int from, int count, List<String> into) throws SQLException {
         String sql = """
-                INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, metadata, version, source_partition, source_offset)
-                SELECT id, url, site, title, body, 'text/html', 200, '2026-11-20T10:00:00Z', '{"crawler":"bench"}', 1, 0, 0
-                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, url, site, title, body)
+                INSERT INTO pages (id, url, site, title, body_zstd, content_type, status, fetched_at, metadata, version, source_partition,
+                                   source_offset)
+                SELECT id, url, site, title, body_zstd, 'text/html', 200, '2026-11-20T10:00:00Z', '{"crawler":"bench"}', 1, 0, 0
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) AS t(id, url, site, title, body_zstd)
                 ON CONFLICT (id) DO NOTHING""";
-        try (Connection db = environment.dataSource().getConnection(); PreparedStatement insert = db.prepareStatement(sql)) {
+        try (Connection db = environment.dataSource().getConnection(); PreparedStatement insert = db.prepareStatement(sql);
+                StoredBody.Compressor compressor = StoredBody.compressor()) {
             for (int first = from; first < from + count; first += 1000) {
                 int batch = Math.min(1000, from + count - first);
-                String[][] columns = new String[5][batch];
+                String[][] columns = new String[4][batch];
+                byte[][] bodies = new byte[batch][];
                 for (int i = 0; i < batch; i++) {
                     RealisticPages.Fields fields = pages.fields(first + i, bodySize);
                     PageUrl url = PageUrl.parse(fields.url());
@@ -287,12 +291,13 @@ public final class ReadBenchmark implements Callable<Integer> {
                     columns[1][i] = url.normalized();
                     columns[2][i] = url.site();
                     columns[3][i] = fields.title();
-                    columns[4][i] = fields.body();
+                    bodies[i] = compressor.compress(fields.body());
                     into.add(url.id());
                 }
-                for (int c = 0; c < 5; c++) {
+                for (int c = 0; c < 4; c++) {
                     insert.setArray(c + 1, db.createArrayOf("text", columns[c]));
                 }
+                insert.setArray(5, db.createArrayOf("bytea", bodies));
                 insert.executeUpdate();
                 System.out.printf("\rseeding pages: %,d / %,d", first + batch - from, count);
             }

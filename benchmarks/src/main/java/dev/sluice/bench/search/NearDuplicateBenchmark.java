@@ -3,6 +3,7 @@ package dev.sluice.bench.search;
 import dev.sluice.bench.support.BenchEnvironment;
 import dev.sluice.bench.support.Medians;
 import dev.sluice.core.json.Json;
+import dev.sluice.core.page.StoredBody;
 import dev.sluice.infra.sample.Corpus;
 import dev.sluice.infra.sample.NearDuplicateSet;
 import dev.sluice.store.search.PageText;
@@ -123,9 +124,9 @@ public final class NearDuplicateBenchmark implements Callable<Integer> {
     private void indexing(DataSource dataSource, List<String> texts) throws SQLException {
         Random random = new Random(7);
         List<String> ids = new ArrayList<>();
-        try (Connection db = dataSource.getConnection();
+        try (Connection db = dataSource.getConnection(); StoredBody.Compressor compressor = StoredBody.compressor();
                 PreparedStatement insert = db.prepareStatement("""
-                        INSERT INTO pages (id, url, site, title, body, content_type, status, fetched_at, version, source_partition, source_offset, content_hash)
+                        INSERT INTO pages (id, url, site, title, body_zstd, content_type, status, fetched_at, version, source_partition, source_offset, content_hash)
                         VALUES (?, ?, 'bench.example', 'Page', ?, 'text/html', 200, ?, 1, 0, 0, ?)""")) {
             db.setAutoCommit(false);
             for (int i = 0; i < texts.size(); i++) {
@@ -134,7 +135,7 @@ public final class NearDuplicateBenchmark implements Callable<Integer> {
                     String id = String.format("%032x", ids.size());
                     insert.setString(1, id);
                     insert.setString(2, "https://bench.example/" + i + "/" + copy);
-                    insert.setString(3, "<html><body><p>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</p></body></html>");
+                    insert.setBytes(3, compressor.compress("<html><body><p>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</p></body></html>"));
                     insert.setObject(4, java.time.OffsetDateTime.parse("2026-12-01T00:00:00Z"));
                     insert.setBytes(5, HexFormat.of().parseHex(id));
                     insert.addBatch();
