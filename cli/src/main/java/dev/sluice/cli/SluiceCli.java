@@ -13,6 +13,7 @@ import dev.sluice.cli.shell.CompletionCommand;
 import dev.sluice.cli.shell.EnvCommand;
 import dev.sluice.cli.shell.Version;
 import dev.sluice.cli.support.CliEnvironment;
+import dev.sluice.core.kafka.NativeCompression;
 import dev.sluice.infra.local.LocalRun;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -37,6 +38,7 @@ public final class SluiceCli {
     private SluiceCli() {}
 
     public static void main(String[] args) {
+        NativeCompression.loadLz4(); // Kafka's lz4 natively, as the services do: inside this jar it would fall back to Java (replay)
         System.exit(commandLine(CliEnvironment.fromSystem()).execute(args));
     }
 

@@ -128,6 +128,11 @@ public final class ReplayBenchmark implements Callable<Integer> {
         Collections.addAll(command, args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment.connections().toEnvironment());
+        // SLUICE_BENCH_CLI_JAVA_OPTIONS (say, a JFR recording) goes to the replay's JVM, as the services' do (BenchEnvironment)
+        String options = System.getenv("SLUICE_BENCH_CLI_JAVA_OPTIONS");
+        if (options != null && !options.isBlank()) {
+            builder.environment().merge("JAVA_TOOL_OPTIONS", options, (given, more) -> given + " " + more);
+        }
         Process process = builder.start();
         String output;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

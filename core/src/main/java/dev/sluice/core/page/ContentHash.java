@@ -15,21 +15,29 @@ public final class ContentHash {
     private ContentHash() {}
 
     public static byte[] of(Page page) {
+        return of(page, page.body() == null ? null : page.body().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The same, given the body's UTF-8 (a writer that also compresses the body encodes it once for both). */
+    public static byte[] of(Page page, byte[] bodyUtf8) {
         MessageDigest digest = sha256();
         field(digest, page.title());
         field(digest, page.contentType());
         field(digest, page.status() == null ? null : page.status().toString());
-        field(digest, page.body());
+        field(digest, bodyUtf8);
         field(digest, page.metadata().toString());
         return digest.digest();
     }
 
     private static void field(MessageDigest digest, String value) {
-        if (value == null) {
+        field(digest, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void field(MessageDigest digest, byte[] bytes) {
+        if (bytes == null) {
             digest.update(ByteBuffer.allocate(4).putInt(-1).array());
             return;
         }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
         digest.update(bytes);
     }

@@ -66,7 +66,12 @@ public final class StoredBody {
 
         /** The frame of {@code body}, or null for no body. */
         public byte[] compress(String body) {
-            return body == null ? null : zstd.compress(body.getBytes(StandardCharsets.UTF_8));
+            return body == null ? null : compressUtf8(body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The frame of a body given as UTF-8, or null for no body. */
+        public byte[] compressUtf8(byte[] utf8) {
+            return utf8 == null ? null : zstd.compress(utf8);
         }
 
         @Override

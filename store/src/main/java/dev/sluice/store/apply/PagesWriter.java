@@ -4,6 +4,7 @@ import dev.sluice.core.envelope.Op;
 import dev.sluice.core.page.ContentHash;
 import dev.sluice.core.page.Page;
 import dev.sluice.core.page.StoredBody;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -275,14 +276,16 @@ final class PagesWriter {
                     Page page = winner.envelope().page();
                     title[i] = page.title();
                     if (compressor != null) {
-                        bodyZstd[i] = compressor.compress(page.body());
+                        byte[] utf8 = page.body() == null ? null : page.body().getBytes(StandardCharsets.UTF_8); // once, for both
+                        bodyZstd[i] = compressor.compressUtf8(utf8);
+                        contentHash[i] = ContentHash.of(page, utf8);
                     } else {
                         body[i] = page.body();
+                        contentHash[i] = ContentHash.of(page);
                     }
                     contentType[i] = page.contentType();
                     status[i] = page.status();
                     metadata[i] = page.metadata().toString();
-                    contentHash[i] = ContentHash.of(page);
                 }
                 earlier[i] = earlierChanges(write.earlierChanges());
             }
