@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *   <li><b>Repeats</b> (the same fetch of the same content again: a client's retry, a producer's duplicate)
  *       change nothing at all, not even the version or the source position.
  *   <li><b>Version</b> counts the writes that changed the page in arrival order ({@link CoalescedWrite}).
+ *   <li><b>Bodies</b> are compressed here ({@link StoredBody}, into {@code body_zstd}) unless the writer stores text
+ *       ({@link BodyStorage}); a changed page takes the new form, an unchanged one keeps whichever it has.
  * </ul>
  */
 final class PagesWriter {
