@@ -64,6 +64,9 @@ class CacheInvalidationIT {
         db.update("""
                 INSERT INTO pages (id, url, site, title, body, fetched_at, version, source_partition, source_offset)
                 VALUES (?, 'https://redis.example/checked', 'redis.example', 't', '<p>x</p>', now(), 3, 0, 0)""", other);
+        // the feed applies the insert first (it would drop the tampered entry below, rightly), then the entry is cached
+        awaitTheFeedReading();
+        await().atMost(Duration.ofSeconds(60)).until(() -> "3".equals(redis.opsForValue().get(keys.pageFence(other))));
         redis.opsForHash().put(keys.page(other), "v", "3");
         redis.opsForHash().put(keys.page(other), "d", "{}");
         assertThat(check().stale()).isZero();
