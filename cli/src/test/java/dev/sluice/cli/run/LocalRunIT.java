@@ -2,8 +2,8 @@ package dev.sluice.cli.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.infra.stack.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -202,25 +202,12 @@ class LocalRunIT {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    /** A port p such that p..p+3 are free (API, ingest, invalidator, backup). */
-    private static int freePortBlock() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                base = socket.getLocalPort();
-            }
-            if (base + 4 < 65536 && free(base) && free(base + 1) && free(base + 2) && free(base + 3) && free(base + 4)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no block of 5 free ports");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    /**
+     * A port p such that p..p+4 are free (API, ingest, invalidator, backup, the API's management), below the ephemeral
+     * range: a block the OS handed out lay inside it, and a client's connection took one of its ports before the
+     * worker bound it ("Port 34952 was already in use", a CI run).
+     */
+    private static int freePortBlock() {
+        return FreePorts.pickBlock(5);
     }
 }

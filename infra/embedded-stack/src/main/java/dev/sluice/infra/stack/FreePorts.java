@@ -33,6 +33,24 @@ public final class FreePorts {
         }
     }
 
+    /**
+     * The first of {@code size} consecutive ports that were free a moment ago, below the ephemeral range like
+     * {@link #pick()} (a block asked of the OS lands in it, where the next outgoing connection can take one of them).
+     */
+    public static int pickBlock(int size) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(LOWEST, BELOW_EPHEMERAL - size);
+            boolean allFree = true;
+            for (int port = base; port < base + size && allFree; port++) {
+                allFree = free(port);
+            }
+            if (allFree) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no block of " + size + " free ports on the loopback interface");
+    }
+
     /** A free port other than {@code taken} (picked a moment ago and not bound yet). */
     public static int pickOtherThan(int taken) {
         int port = pick();
