@@ -128,7 +128,9 @@ public final class CompressionBenchmark implements Callable<Integer> {
         if (variant.byWriter()) {
             // what compressing costs, without what making the benchmark's bodies costs (measured alone first)
             long cpu = THREADS.getCurrentThreadCpuTime();
-            compress(rows, 0, null);
+            if (encodeOnly(rows) == 0) {
+                throw new IllegalStateException("no bodies to compress");
+            }
             long making = THREADS.getCurrentThreadCpuTime() - cpu;
             cpu = THREADS.getCurrentThreadCpuTime();
             compressed = compress(rows, variant.zstdLevel(), dictionary);
@@ -170,16 +172,17 @@ public final class CompressionBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Every body compressed ({@code level} 0: only made and encoded, for the cost of making them). */
+    /** Every body made and encoded, not compressed: what {@link #compress} costs before compressing. @return the bytes */
+    private static long encodeOnly(List<BenchRow> rows) {
+        long bytes = 0;
+        for (BenchRow row : rows) {
+            bytes += row.body().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return bytes;
+    }
+
     private static byte[][] compress(List<BenchRow> rows, int level, byte[] dictionary) {
         byte[][] compressed = new byte[rows.size()][];
-        if (level == 0) {
-            long sink = 0;
-            for (BenchRow row : rows) {
-                sink += row.body().getBytes(StandardCharsets.UTF_8).length;
-            }
-            return sink < 0 ? compressed : null;
-        }
         try (ZstdCompressCtx zstd = new ZstdCompressCtx()) {
             zstd.setLevel(level);
             zstd.setContentSize(true);
